@@ -1,0 +1,57 @@
+//! The decrypted items of a Locker project: secrets and environments.
+
+use std::fmt;
+
+/// A decrypted secret, as the official SDKs return it.
+///
+/// `Debug` never shows the value.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SecretRecord {
+    /// The server's id of the secret (a UUID).
+    pub id: String,
+    /// The secret's key, such as `DATABASE_URL`.
+    pub key: String,
+    /// The decrypted value.
+    pub value: String,
+    /// The decrypted description, if any.
+    pub description: Option<String>,
+    /// The id of the environment the secret belongs to; `None` for "All".
+    pub environment_id: Option<String>,
+    /// The name of the environment the secret belongs to; `None` for "All".
+    pub environment_name: Option<String>,
+    /// The project id.
+    pub project_id: i64,
+    /// When it was created, in seconds since the epoch.
+    pub creation_date: Option<f64>,
+    /// When it last changed, in seconds since the epoch.
+    pub revision_date: Option<f64>,
+}
+
+impl fmt::Debug for SecretRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecretRecord")
+            .field("id", &self.id)
+            .field("key", &self.key)
+            .field("value", &"[REDACTED]")
+            .field("description", &self.description)
+            .field("environment_name", &self.environment_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A decrypted environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Environment {
+    /// The server's id of the environment (a UUID).
+    pub id: String,
+    /// The environment's name, such as `staging`.
+    pub name: String,
+    /// The decrypted external URL, if any.
+    pub external_url: Option<String>,
+    /// The decrypted description, if any.
+    pub description: Option<String>,
+    /// The project id.
+    pub project_id: i64,
+}
