@@ -6,6 +6,7 @@ pub mod client;
 pub mod crypto;
 mod error;
 pub mod model;
+mod runtime;
 
 pub use client::{Locker, LockerBuilder};
 pub use error::{Error, ErrorKind, Result};
