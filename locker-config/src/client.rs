@@ -667,7 +667,7 @@ impl Locker {
                 let wire: Vec<WireSecret> = self
                     .list_all("/v1/secrets", "count_secrets", "hash", "")
                     .await?;
-                self.decrypt_secrets(session, wire, None).await
+                self.decrypt_secrets(session, wire, HashMap::new()).await
             }
             Some(name) => {
                 check_name("environment name", name)?;
@@ -681,7 +681,7 @@ impl Locker {
                     .collect();
                 let mut names = HashMap::new();
                 names.insert(env.id.clone(), env.name.clone());
-                self.decrypt_secrets(session, wire, Some(names)).await
+                self.decrypt_secrets(session, wire, names).await
             }
         }
     }
@@ -747,16 +747,18 @@ impl Locker {
                 .map(|d| session.key.encrypt(d)),
             ..Default::default()
         };
+        let mut names = HashMap::new();
         if let Some(name) = secret.environment.as_deref() {
             check_name("environment name", name)?;
             let env = self.require_environment(name).await?;
-            body.environment_id = Some(env.id);
+            body.environment_id = Some(env.id.clone());
             body.environment_name = Some(session.key.encrypt(name));
+            names.insert(env.id, env.name);
         }
         let wire: WireSecret = self
             .write(Method::POST, "/v1/secrets".into(), &body)
             .await?;
-        self.decrypt_secret_one(session, wire).await
+        self.decrypt_secret_one(session, wire, names).await
     }
 
     /// Changes the secret `key` in exactly `environment` (`None`: the one in "All").
@@ -790,6 +792,10 @@ impl Locker {
                 .map(|d| session.key.encrypt(d)),
             ..Default::default()
         };
+        let mut names = HashMap::new();
+        if let (Some(id), Some(name)) = (&current.environment_id, &current.environment_name) {
+            names.insert(id.clone(), name.clone());
+        }
         match &update.environment {
             None => {}
             Some(None) => {
@@ -799,13 +805,14 @@ impl Locker {
             Some(Some(name)) => {
                 check_name("environment name", name)?;
                 let env = self.require_environment(name).await?;
-                body.environment_id = Some(env.id);
+                body.environment_id = Some(env.id.clone());
                 body.environment_name = Some(session.key.encrypt(name));
+                names.insert(env.id, env.name);
             }
         }
         let path = format!("/v1/secrets/{}", encode_segment(&current.id));
         let wire: WireSecret = self.write(Method::PUT, path, &body).await?;
-        self.decrypt_secret_one(session, wire).await
+        self.decrypt_secret_one(session, wire, names).await
     }
 
     /// Exports all secrets (`None`) or exactly one environment's secrets (no "All" fallback,
@@ -966,20 +973,39 @@ impl Locker {
             check_name("environment name", e)?;
         }
         let session = self.session().await?;
+        // Environments are matched by id, so a renamed environment still finds its secrets.
+        let target = match environment {
+            Some(name) => self.get_environment(name).await?,
+            None => None,
+        };
+        if environment.is_some() && target.is_none() && !fallback {
+            return Ok(None);
+        }
         let hash = name_hash(session.project_id, key);
         let wire: Vec<WireSecret> = self
             .list_all("/v1/secrets", "count_secrets", "hash", &hash)
             .await?;
-        let secrets = self.decrypt_secrets(session, wire, None).await?;
+        let target_id = target.as_ref().map(|e| e.id.as_str());
+        let wire: Vec<WireSecret> = wire
+            .into_iter()
+            .filter(|w| {
+                let id = w.environment_id.as_deref().filter(|id| !id.is_empty());
+                id.is_none() || id == target_id
+            })
+            .collect();
+        let names = target
+            .as_ref()
+            .map(|e| HashMap::from([(e.id.clone(), e.name.clone())]));
+        let secrets = self
+            .decrypt_secrets(session, wire, names.unwrap_or_default())
+            .await?;
         let mut in_env = None;
         let mut in_all = None;
         for s in secrets.into_iter().filter(|s| s.key == key) {
-            match (&s.environment_id, environment) {
-                (None, _) => in_all = in_all.or(Some(s)),
-                (Some(_), Some(e)) if s.environment_name.as_deref() == Some(e) => {
-                    in_env = in_env.or(Some(s))
-                }
-                _ => {}
+            if s.environment_id.is_none() {
+                in_all = in_all.or(Some(s));
+            } else {
+                in_env = in_env.or(Some(s));
             }
         }
         Ok(match environment {
@@ -993,41 +1019,51 @@ impl Locker {
         &self,
         session: &Session,
         wire: WireSecret,
+        names: HashMap<String, String>,
     ) -> Result<SecretRecord> {
-        self.decrypt_secrets(session, vec![wire], None)
+        self.decrypt_secrets(session, vec![wire], names)
             .await?
             .pop()
             .ok_or_else(|| Error::new(ErrorKind::InvalidResponse, "empty secret"))
     }
 
-    /// Decrypts secrets; environment names missing from the response are looked up by id.
+    /// Decrypts secrets. Environment names come from `names` (id → name), else from the
+    /// project's environment list (fetched once if a secret's environment is not in `names`),
+    /// else from the secret's own encrypted `environment_name`.
     async fn decrypt_secrets(
         &self,
         session: &Session,
         wire: Vec<WireSecret>,
-        mut names: Option<HashMap<String, String>>,
+        mut names: HashMap<String, String>,
     ) -> Result<Vec<SecretRecord>> {
+        let unknown = wire.iter().any(|w| {
+            w.environment_id
+                .as_deref()
+                .is_some_and(|id| !id.is_empty() && !names.contains_key(id))
+        });
+        if unknown {
+            for e in self.list_environments().await? {
+                names.entry(e.id).or_insert(e.name);
+            }
+        }
         let mut out = Vec::with_capacity(wire.len());
         for w in wire {
             let environment_id = w.environment_id.filter(|id| !id.is_empty());
-            let mut environment_name = match w.environment_name.as_deref() {
-                Some(n) => Some(decrypt_field(
-                    &session.key,
-                    n,
-                    "environment name of a secret",
-                )?)
-                .filter(|n| !n.is_empty()),
-                None => None,
+            let environment_name = match (&environment_id, w.environment_name.as_deref()) {
+                (None, _) => None,
+                (Some(id), wire_name) => match names.get(id) {
+                    Some(n) => Some(n.clone()),
+                    None => match wire_name {
+                        Some(n) => Some(decrypt_field(
+                            &session.key,
+                            n,
+                            "environment name of a secret",
+                        )?)
+                        .filter(|n| !n.is_empty()),
+                        None => None,
+                    },
+                },
             };
-            if environment_name.is_none()
-                && let Some(id) = &environment_id
-            {
-                if names.is_none() {
-                    let envs = self.list_environments().await?;
-                    names = Some(envs.into_iter().map(|e| (e.id, e.name)).collect());
-                }
-                environment_name = names.as_ref().and_then(|m| m.get(id).cloned());
-            }
             let data = w.data.unwrap_or_default();
             let key = w.key.or(data.key).ok_or_else(|| {
                 Error::new(
