@@ -78,30 +78,46 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .modify(
             "DATABASE_URL",
             Some("staging"),
-            SecretUpdate::new().value("postgres://new-staging-db/app").description("rotated"),
+            SecretUpdate::new()
+                .value("postgres://new-staging-db/app")
+                .description("rotated"),
         )
         .await?;
     locker
         .create(NewSecret::new("LEGACY_TOKEN", "t0k3n"))
         .await?;
     locker
-        .modify("LEGACY_TOKEN", None, SecretUpdate::new().key("API_TOKEN").environment("staging"))
+        .modify(
+            "LEGACY_TOKEN",
+            None,
+            SecretUpdate::new().key("API_TOKEN").environment("staging"),
+        )
         .await?;
 
     // List all secrets, or exactly one environment's.
     for s in locker.list_secrets(None).await? {
-        println!("{} in {}", s.key, s.environment_name.as_deref().unwrap_or("All"));
+        println!(
+            "{} in {}",
+            s.key,
+            s.environment_name.as_deref().unwrap_or("All")
+        );
     }
-    println!("staging has {} secrets", locker.list_secrets(Some("staging")).await?.len());
+    println!(
+        "staging has {} secrets",
+        locker.list_secrets(Some("staging")).await?.len()
+    );
 
     // Export as dotenv or JSON.
-    print!("{}", locker.export(Some("staging"), ExportFormat::Dotenv).await?);
+    print!(
+        "{}",
+        locker.export(Some("staging"), ExportFormat::Dotenv).await?
+    );
     println!("{}", locker.export(None, ExportFormat::Json).await?);
 
     // The blocking facade has the same methods, for programs without a runtime.
     let blocking = locker_config::blocking::Locker::new(locker.clone());
-    let value = tokio::task::spawn_blocking(move || blocking.get("API_TOKEN", Some("staging")))
-        .await??;
+    let value =
+        tokio::task::spawn_blocking(move || blocking.get("API_TOKEN", Some("staging"))).await??;
     println!("blocking get -> {}", value.is_some());
     Ok(())
 }

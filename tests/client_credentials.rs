@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use locker_config::credentials::{DEFAULT_API_BASE, Explicit, resolve};
 use locker_config::ErrorKind;
+use locker_config::credentials::{DEFAULT_API_BASE, Explicit, resolve};
 
 const SECRET: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
@@ -33,7 +33,10 @@ fn environment_variables_in_precedence_order() {
 
 #[test]
 fn explicit_values_win() {
-    let e = env(&[("LOCKER_ACCESS_KEY_ID", "env"), ("LOCKER_SECRET_ACCESS_KEY", "env")]);
+    let e = env(&[
+        ("LOCKER_ACCESS_KEY_ID", "env"),
+        ("LOCKER_SECRET_ACCESS_KEY", "env"),
+    ]);
     let explicit = Explicit {
         access_key_id: Some("explicit".into()),
         secret_access_key: Some(SECRET.to_string().into()),

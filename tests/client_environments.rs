@@ -20,7 +20,10 @@ async fn create_get_list_and_modify() {
         .await
         .unwrap();
     assert_eq!(env.name, "staging");
-    assert_eq!(env.external_url.as_deref(), Some("https://staging.example.com"));
+    assert_eq!(
+        env.external_url.as_deref(),
+        Some("https://staging.example.com")
+    );
     assert_eq!(env.description.as_deref(), Some("pre-production"));
     locker
         .create_environment(NewEnvironment::new("production"))
@@ -62,9 +65,15 @@ async fn create_get_list_and_modify() {
         .unwrap();
     assert_eq!(m.id, env.id);
     assert_eq!(m.name, "preprod");
-    assert_eq!(m.external_url.as_deref(), Some("https://preprod.example.com"));
+    assert_eq!(
+        m.external_url.as_deref(),
+        Some("https://preprod.example.com")
+    );
     assert_eq!(locker.get_environment("staging").await.unwrap(), None);
-    assert_eq!(locker.get("K", Some("preprod")).await.unwrap().as_deref(), Some("v"));
+    assert_eq!(
+        locker.get("K", Some("preprod")).await.unwrap().as_deref(),
+        Some("v")
+    );
 
     let err = locker
         .modify_environment("preprod", EnvironmentUpdate::new().name("production"))

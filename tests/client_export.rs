@@ -29,7 +29,10 @@ async fn dotenv_and_json() {
         .await
         .unwrap();
 
-    let dotenv = locker.export(Some("prod"), ExportFormat::Dotenv).await.unwrap();
+    let dotenv = locker
+        .export(Some("prod"), ExportFormat::Dotenv)
+        .await
+        .unwrap();
     assert_eq!(
         dotenv,
         "A_QUOTED=\"say \\\"hi\\\"\\n\\$HOME \\\\\"\nB_URL=\"https://b\"\n"
@@ -38,7 +41,10 @@ async fn dotenv_and_json() {
     let all = locker.export(None, ExportFormat::Dotenv).await.unwrap();
     assert!(all.contains("SHARED=\"all\"\n") && all.contains("B_URL="));
 
-    let json = locker.export(Some("prod"), ExportFormat::Json).await.unwrap();
+    let json = locker
+        .export(Some("prod"), ExportFormat::Json)
+        .await
+        .unwrap();
     let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
     let items = parsed.as_array().unwrap();
     assert_eq!(items.len(), 3);

@@ -17,7 +17,12 @@ fn debug_logs_show_calls_but_no_secrets() {
     let p = common::project();
     let home = tempfile::tempdir().unwrap();
     let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_logged_operations", "--ignored", "--nocapture"])
+        .args([
+            "--exact",
+            "child_logged_operations",
+            "--ignored",
+            "--nocapture",
+        ])
         .env(CHILD_MARKER, "1")
         .env("LOCKER_LOG", "debug")
         .env("LOCKER_ACCESS_KEY_ID", &p.key.access_key_id)
@@ -58,10 +63,16 @@ async fn child_logged_operations() {
         .await
         .unwrap();
     assert_eq!(
-        locker.get("DB_PASSWORD", Some("nowhere")).await.unwrap().as_deref(),
+        locker
+            .get("DB_PASSWORD", Some("nowhere"))
+            .await
+            .unwrap()
+            .as_deref(),
         Some(SECRET_VALUE)
     );
     locker.list_secrets(None).await.unwrap();
-    let err = locker.create(NewSecret::new("DB_PASSWORD", SECRET_VALUE)).await;
+    let err = locker
+        .create(NewSecret::new("DB_PASSWORD", SECRET_VALUE))
+        .await;
     assert!(err.is_err());
 }

@@ -13,10 +13,7 @@ async fn create_get_retrieve_and_list() {
         .await
         .unwrap();
     let created = locker
-        .create(
-            NewSecret::new("DATABASE_URL", "postgres://all/db")
-                .description("shared database"),
-        )
+        .create(NewSecret::new("DATABASE_URL", "postgres://all/db").description("shared database"))
         .await
         .unwrap();
     assert_eq!(created.key, "DATABASE_URL");
@@ -33,11 +30,19 @@ async fn create_get_retrieve_and_list() {
 
     // Exact environment wins; other environments and no environment fall back to "All".
     assert_eq!(
-        locker.get("DATABASE_URL", Some("staging")).await.unwrap().as_deref(),
+        locker
+            .get("DATABASE_URL", Some("staging"))
+            .await
+            .unwrap()
+            .as_deref(),
         Some("postgres://staging/db")
     );
     assert_eq!(
-        locker.get("DATABASE_URL", Some("production")).await.unwrap().as_deref(),
+        locker
+            .get("DATABASE_URL", Some("production"))
+            .await
+            .unwrap()
+            .as_deref(),
         Some("postgres://all/db")
     );
     assert_eq!(
@@ -50,18 +55,30 @@ async fn create_get_retrieve_and_list() {
         "fallback"
     );
     assert_eq!(
-        locker.get_or("DATABASE_URL", None, "fallback").await.unwrap(),
+        locker
+            .get_or("DATABASE_URL", None, "fallback")
+            .await
+            .unwrap(),
         "postgres://all/db"
     );
 
-    let full = locker.retrieve("DATABASE_URL", Some("staging")).await.unwrap();
+    let full = locker
+        .retrieve("DATABASE_URL", Some("staging"))
+        .await
+        .unwrap();
     assert_eq!(full.id, staged.id);
-    let err = locker.retrieve("MISSING", Some("staging")).await.unwrap_err();
+    let err = locker
+        .retrieve("MISSING", Some("staging"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
 
     let all = locker.list_secrets(None).await.unwrap();
     assert_eq!(all.len(), 2);
-    assert!(all.iter().any(|s| s.environment_name.as_deref() == Some("staging")));
+    assert!(
+        all.iter()
+            .any(|s| s.environment_name.as_deref() == Some("staging"))
+    );
     assert!(all.iter().any(|s| s.environment_name.is_none()));
 
     // Exactly one environment: no "All" fallback.
@@ -99,7 +116,11 @@ async fn pagination_follows_next_over_several_pages() {
     let mut keys: Vec<_> = all.iter().map(|s| s.key.clone()).collect();
     keys.sort();
     assert_eq!(keys, ["KEY_0", "KEY_1", "KEY_2", "KEY_3", "KEY_4"]);
-    assert!(p.count("GET", "/v1/secrets") >= 3, "{:?}", p.server.request_log());
+    assert!(
+        p.count("GET", "/v1/secrets") >= 3,
+        "{:?}",
+        p.server.request_log()
+    );
 }
 
 #[tokio::test]
@@ -113,11 +134,21 @@ async fn modify_value_key_description_and_environment() {
     locker.create(NewSecret::new("TOKEN", "one")).await.unwrap();
 
     let m = locker
-        .modify("TOKEN", None, SecretUpdate::new().value("two").description("rotated"))
+        .modify(
+            "TOKEN",
+            None,
+            SecretUpdate::new().value("two").description("rotated"),
+        )
         .await
         .unwrap();
-    assert_eq!((m.value.as_str(), m.description.as_deref()), ("two", Some("rotated")));
-    assert_eq!(locker.get("TOKEN", None).await.unwrap().as_deref(), Some("two"));
+    assert_eq!(
+        (m.value.as_str(), m.description.as_deref()),
+        ("two", Some("rotated"))
+    );
+    assert_eq!(
+        locker.get("TOKEN", None).await.unwrap().as_deref(),
+        Some("two")
+    );
 
     let m = locker
         .modify("TOKEN", None, SecretUpdate::new().key("API_TOKEN"))
@@ -128,23 +159,38 @@ async fn modify_value_key_description_and_environment() {
 
     // Move to staging: no longer in "All".
     let m = locker
-        .modify("API_TOKEN", None, SecretUpdate::new().environment("staging"))
+        .modify(
+            "API_TOKEN",
+            None,
+            SecretUpdate::new().environment("staging"),
+        )
         .await
         .unwrap();
     assert_eq!(m.environment_name.as_deref(), Some("staging"));
     assert_eq!(locker.get("API_TOKEN", None).await.unwrap(), None);
     assert_eq!(
-        locker.get("API_TOKEN", Some("staging")).await.unwrap().as_deref(),
+        locker
+            .get("API_TOKEN", Some("staging"))
+            .await
+            .unwrap()
+            .as_deref(),
         Some("two")
     );
 
     // And back to "All".
     let m = locker
-        .modify("API_TOKEN", Some("staging"), SecretUpdate::new().environment_all())
+        .modify(
+            "API_TOKEN",
+            Some("staging"),
+            SecretUpdate::new().environment_all(),
+        )
         .await
         .unwrap();
     assert_eq!(m.environment_id, None);
-    assert_eq!(locker.get("API_TOKEN", None).await.unwrap().as_deref(), Some("two"));
+    assert_eq!(
+        locker.get("API_TOKEN", None).await.unwrap().as_deref(),
+        Some("two")
+    );
 
     // Modify looks at the exact environment only.
     let err = locker
@@ -153,7 +199,11 @@ async fn modify_value_key_description_and_environment() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     let err = locker
-        .modify("API_TOKEN", None, SecretUpdate::new().environment("nowhere"))
+        .modify(
+            "API_TOKEN",
+            None,
+            SecretUpdate::new().environment("nowhere"),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
@@ -198,6 +248,10 @@ async fn values_round_trip_exactly() {
         ("SIXTEEN", "0123456789abcdef"),
     ] {
         locker.create(NewSecret::new(k, v)).await.unwrap();
-        assert_eq!(locker.get(k, None).await.unwrap().as_deref(), Some(v), "{k}");
+        assert_eq!(
+            locker.get(k, None).await.unwrap().as_deref(),
+            Some(v),
+            "{k}"
+        );
     }
 }

@@ -33,7 +33,9 @@ impl Project {
 
     /// A client using another access key of this server.
     pub fn client_with(&self, key: &AccessKey) -> Locker {
-        builder_for(&self.server, key).build().expect("the client builds")
+        builder_for(&self.server, key)
+            .build()
+            .expect("the client builds")
     }
 
     /// How many requests the server served for `method path` (path without query).
