@@ -1635,9 +1635,7 @@ mod vector_tests {
         if path == "/v1/secrets?page=2&size=1" {
             return (
                 200,
-                format!(
-                    r#"{{"count":2,"next":null,"results":[{{"id":"s0","environment_id":null,"key":"REDIS_URL","value":"plain"}}]}}"#
-                ),
+                r#"{"count":2,"next":null,"results":[{"id":"s0","environment_id":null,"key":"REDIS_URL","value":"plain"}]}"#.to_string(),
             );
         }
         if path.starts_with("/v1/environments?") {
