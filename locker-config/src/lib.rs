@@ -2,20 +2,30 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod blocking;
 pub mod client;
 pub mod config;
+pub mod credentials;
 pub mod crypto;
 mod error;
+mod export;
+mod logging;
 pub mod model;
+mod retry;
+mod runtime;
+mod secret;
+mod wire;
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
-mod runtime;
-mod secret;
 
-pub use client::{Locker, LockerBuilder};
+pub use client::{
+    EnvironmentUpdate, Locker, LockerBuilder, NewEnvironment, NewSecret, SecretUpdate,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use config::{ConfigReport, FieldInfo, Loaded, Loader, LockerConfig, OverrideGuard};
+pub use export::ExportFormat;
 pub use model::{Environment, SecretRecord};
 pub use secret::Secret;
 
