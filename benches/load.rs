@@ -31,10 +31,17 @@ fn main() {
         .build()
         .expect("runtime");
     rt.block_on(async {
-        locker.create_environment(NewEnvironment::new("prod")).await.expect("env");
+        locker
+            .create_environment(NewEnvironment::new("prod"))
+            .await
+            .expect("env");
         for i in 0..50 {
             let secret = NewSecret::new(format!("FIELD_{i:02}"), i.to_string());
-            let secret = if i % 2 == 0 { secret.environment("prod") } else { secret };
+            let secret = if i % 2 == 0 {
+                secret.environment("prod")
+            } else {
+                secret
+            };
             locker.create(secret).await.expect("secret");
         }
         // Warm the client's profile cache so both sides measure only the reads.
@@ -42,14 +49,25 @@ fn main() {
     });
 
     let batched = || {
-        rt.block_on(Fifty::loader().client(locker.clone()).environment("prod").load_async())
-            .expect("load")
+        rt.block_on(
+            Fifty::loader()
+                .client(locker.clone())
+                .environment("prod")
+                .load_async(),
+        )
+        .expect("load")
     };
     let one_by_one = || {
         rt.block_on(async {
             let mut values = Vec::with_capacity(50);
             for key in Fifty::KEYS {
-                values.push(locker.get(key, Some("prod")).await.expect("get").expect("present"));
+                values.push(
+                    locker
+                        .get(key, Some("prod"))
+                        .await
+                        .expect("get")
+                        .expect("present"),
+                );
             }
             values
         })

@@ -25,7 +25,10 @@ struct AppConfig {
 fn serve(worker: usize) {
     // Anywhere in the program: no config passed around.
     let cfg = AppConfig::global();
-    println!("worker {worker} listening on port {} (db {:?})", cfg.port, cfg.database_url);
+    println!(
+        "worker {worker} listening on port {} (db {:?})",
+        cfg.port, cfg.database_url
+    );
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -49,7 +52,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         .init()?;
     println!("initialised: {cfg:?}");
 
-    let workers: Vec<_> = (0..cfg.workers).map(|w| thread::spawn(move || serve(w))).collect();
+    let workers: Vec<_> = (0..cfg.workers)
+        .map(|w| thread::spawn(move || serve(w)))
+        .collect();
     for worker in workers {
         worker.join().expect("worker thread");
     }

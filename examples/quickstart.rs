@@ -46,7 +46,10 @@ fn main() -> Result<(), Box<dyn Error>> {
                 .build()?,
         );
         seed(&locker)?;
-        println!("Started a local Locker server at {} and seeded it\n", server.base_url());
+        println!(
+            "Started a local Locker server at {} and seeded it\n",
+            server.base_url()
+        );
         (Some(server), locker, "prod".to_owned())
     };
 
@@ -60,7 +63,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("{:#?}\n", loaded.config);
     println!("Where each value came from:");
     for source in &loaded.sources {
-        println!("  {:<16} {:<16} {}", source.field, source.key, source.source);
+        println!(
+            "  {:<16} {:<16} {}",
+            source.field, source.key, source.source
+        );
     }
     println!(
         "\nLoaded {} fields for {environment:?} in {took:.1?} with one list request.",
@@ -75,12 +81,24 @@ fn seed(locker: &Locker) -> Result<(), Box<dyn Error>> {
         locker.create_environment(NewEnvironment::new(env))?;
     }
     let secrets = [
-        (Some("prod"), "DATABASE_URL", "postgres://app:s3cr3t@prod-db:5432/app"),
+        (
+            Some("prod"),
+            "DATABASE_URL",
+            "postgres://app:s3cr3t@prod-db:5432/app",
+        ),
         (Some("prod"), "HTTP_PORT", "443"),
-        (Some("staging"), "DATABASE_URL", "postgres://app:st4ging@staging-db:5432/app"),
+        (
+            Some("staging"),
+            "DATABASE_URL",
+            "postgres://app:st4ging@staging-db:5432/app",
+        ),
         (Some("staging"), "VERBOSE", "yes"),
         (None, "REQUEST_TIMEOUT", "45s"),
-        (None, "ALLOWED_ORIGINS", "https://app.example,https://admin.example"),
+        (
+            None,
+            "ALLOWED_ORIGINS",
+            "https://app.example,https://admin.example",
+        ),
     ];
     for (env, key, value) in secrets {
         let mut secret = NewSecret::new(key, value);

@@ -21,7 +21,10 @@ struct AppConfig {
 /// Application code reads the global config.
 fn banner() -> String {
     let cfg = AppConfig::global();
-    format!("port {} verbose {}", cfg.port, cfg.verbose)
+    format!(
+        "port {} verbose {} database {:?}",
+        cfg.port, cfg.verbose, cfg.database_url
+    )
 }
 
 fn test_config(port: &str, verbose: &str) -> AppConfig {

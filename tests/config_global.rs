@@ -51,9 +51,16 @@ fn thirty_two_racing_threads_cause_one_load() {
     let p = project();
     p.seed(
         &["prod"],
-        &[(Some("prod"), "DATABASE_URL", "postgres://db"), (None, "HTTP_PORT", "7000")],
+        &[
+            (Some("prod"), "DATABASE_URL", "postgres://db"),
+            (None, "HTTP_PORT", "7000"),
+        ],
     );
-    Raced::loader().client(p.client()).environment("prod").install_global().unwrap();
+    Raced::loader()
+        .client(p.client())
+        .environment("prod")
+        .install_global()
+        .unwrap();
     p.server.clear_request_log();
 
     let seen = race(32, Raced::global);
@@ -64,7 +71,11 @@ fn thirty_two_racing_threads_cause_one_load() {
     // Later calls are free.
     Raced::global();
     assert_eq!(p.gets("/v1/secrets"), 1);
-    let err = Raced::loader().client(p.client()).environment("prod").init().unwrap_err();
+    let err = Raced::loader()
+        .client(p.client())
+        .environment("prod")
+        .init()
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);
 }
 
@@ -72,13 +83,26 @@ fn thirty_two_racing_threads_cause_one_load() {
 fn init_sets_the_global_once() {
     let p = project();
     p.seed(&["prod"], &[(Some("prod"), "HTTP_PORT", "1234")]);
-    let cfg = Initialised::loader().client(p.client()).environment("prod").init().unwrap();
+    let cfg = Initialised::loader()
+        .client(p.client())
+        .environment("prod")
+        .init()
+        .unwrap();
     assert_eq!(cfg.port, 1234);
     assert!(std::ptr::eq(cfg, Initialised::global()));
-    let again = Initialised::loader().client(p.client()).environment("prod").init();
-    assert!(again.unwrap_err().to_string().contains("already initialised"));
+    let again = Initialised::loader()
+        .client(p.client())
+        .environment("prod")
+        .init();
+    assert!(
+        again
+            .unwrap_err()
+            .to_string()
+            .contains("already initialised")
+    );
     // A test override still wins on this thread.
-    let _guard = Initialised::override_global(Initialised::from_values([("HTTP_PORT", "1")]).unwrap());
+    let _guard =
+        Initialised::override_global(Initialised::from_values([("HTTP_PORT", "1")]).unwrap());
     assert_eq!(Initialised::global().port, 1);
 }
 
@@ -89,12 +113,20 @@ fn lazy_global_reads_the_process_environment() {
     let p = project();
     p.seed(
         &["prod", "staging"],
-        &[(Some("prod"), "DATABASE_URL", "postgres://db"), (Some("prod"), "HTTP_PORT", "4242")],
+        &[
+            (Some("prod"), "DATABASE_URL", "postgres://db"),
+            (Some("prod"), "HTTP_PORT", "4242"),
+        ],
     );
     let home = tempfile::tempdir().unwrap();
     p.server.clear_request_log();
     let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_races_the_lazy_global", "--ignored", "--test-threads=1"])
+        .args([
+            "--exact",
+            "child_races_the_lazy_global",
+            "--ignored",
+            "--test-threads=1",
+        ])
         .env_clear()
         .env("HOME", home.path())
         .env(CHILD_MARKER, "1")
@@ -105,7 +137,11 @@ fn lazy_global_reads_the_process_environment() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(stdout.contains("1 passed"), "{stdout}");
     // One list for the 32 racing threads, one for the explicit `load` after them.
     assert_eq!(p.gets("/v1/secrets"), 2, "{:?}", p.server.request_log());

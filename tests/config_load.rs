@@ -56,8 +56,11 @@ fn environment_wins_then_all_then_default() {
     assert_eq!(cfg.request_timeout, Duration::from_secs(30));
     assert_eq!(cfg.redis_url, None);
     assert!(!cfg.verbose);
-    let sources: Vec<(&str, ValueSource)> =
-        loaded.sources.iter().map(|s| (s.field, s.source.clone())).collect();
+    let sources: Vec<(&str, ValueSource)> = loaded
+        .sources
+        .iter()
+        .map(|s| (s.field, s.source.clone()))
+        .collect();
     assert_eq!(
         sources,
         [
@@ -70,8 +73,15 @@ fn environment_wins_then_all_then_default() {
         ]
     );
 
-    let staging = AppConfig::loader().client(p.client()).environment("staging").load().unwrap();
-    assert_eq!(staging.database_url.expose_secret(), "postgres://shared-db/app");
+    let staging = AppConfig::loader()
+        .client(p.client())
+        .environment("staging")
+        .load()
+        .unwrap();
+    assert_eq!(
+        staging.database_url.expose_secret(),
+        "postgres://shared-db/app"
+    );
     assert_eq!(staging.port, 9100);
     assert!(staging.verbose);
 }
@@ -87,7 +97,11 @@ fn every_problem_is_reported_at_once_without_values() {
             (None, "VERBOSE", "perhaps-secretly"),
         ],
     );
-    let err = AppConfig::loader().client(p.client()).environment("prod").load().unwrap_err();
+    let err = AppConfig::loader()
+        .client(p.client())
+        .environment("prod")
+        .load()
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);
     let report = err.config_report().unwrap();
     assert_eq!(report.environment(), Some("prod"));
@@ -120,7 +134,11 @@ fn secrets_are_redacted_in_debug_and_errors() {
             (Some("prod"), "PIN", "pin-not-a-number"),
         ],
     );
-    let err = WithSecrets::loader().client(p.client()).environment("prod").load().unwrap_err();
+    let err = WithSecrets::loader()
+        .client(p.client())
+        .environment("prod")
+        .load()
+        .unwrap_err();
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains("pin-not-a-number"), "{shown}");
     assert!(shown.contains("pin (PIN): invalid value"), "{shown}");
@@ -138,12 +156,20 @@ fn secrets_are_redacted_in_debug_and_errors() {
 #[test]
 fn unknown_environment_is_not_found_and_empty_one_falls_back() {
     let p = seeded();
-    let err = AppConfig::loader().client(p.client()).environment("qa").load().unwrap_err();
+    let err = AppConfig::loader()
+        .client(p.client())
+        .environment("qa")
+        .load()
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert!(err.to_string().contains("\"qa\""), "{err}");
 
     p.seed(&["empty"], &[]);
-    let cfg = AppConfig::loader().client(p.client()).environment("empty").load().unwrap();
+    let cfg = AppConfig::loader()
+        .client(p.client())
+        .environment("empty")
+        .load()
+        .unwrap();
     assert_eq!(cfg.database_url.expose_secret(), "postgres://shared-db/app");
     assert_eq!(cfg.port, 9000);
 }
@@ -165,7 +191,10 @@ fn overrides_beat_locker_and_unknown_keys_are_rejected() {
         .load()
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
-    assert!(err.to_string().contains("did you mean \"HTTP_PORT\""), "{err}");
+    assert!(
+        err.to_string().contains("did you mean \"HTTP_PORT\""),
+        "{err}"
+    );
 }
 
 #[test]
@@ -177,23 +206,37 @@ fn fifty_fields_cost_one_list_request() {
             (env, format!("FIELD_{i:02}"), i.to_string())
         })
         .collect();
-    let refs: Vec<(Option<&str>, &str, &str)> =
-        secrets.iter().map(|(e, k, v)| (*e, k.as_str(), v.as_str())).collect();
+    let refs: Vec<(Option<&str>, &str, &str)> = secrets
+        .iter()
+        .map(|(e, k, v)| (*e, k.as_str(), v.as_str()))
+        .collect();
     p.seed(&["prod"], &refs);
     let client = p.client();
     p.server.clear_request_log();
 
-    let cfg = Fifty::loader().client(client.clone()).environment("prod").load().unwrap();
+    let cfg = Fifty::loader()
+        .client(client.clone())
+        .environment("prod")
+        .load()
+        .unwrap();
     assert_eq!(cfg.field_00, 0);
     assert_eq!(cfg.field_49, 49);
     assert_eq!(p.gets("/v1/secrets"), 1, "{:?}", p.server.request_log());
 
     // A second load with the same client: again one list, no repeated profile fetch.
     let before: usize = p.server.request_log().len();
-    Fifty::loader().client(client).environment("prod").load().unwrap();
+    Fifty::loader()
+        .client(client)
+        .environment("prod")
+        .load()
+        .unwrap();
     assert_eq!(p.gets("/v1/secrets"), 2);
     let second = p.server.request_log().len() - before;
-    assert!(second <= 2, "second load used {second} requests: {:?}", p.server.request_log());
+    assert!(
+        second <= 2,
+        "second load used {second} requests: {:?}",
+        p.server.request_log()
+    );
 }
 
 #[test]
@@ -206,14 +249,22 @@ fn client_errors_pass_through_with_their_kind() {
         .max_network_retries(0)
         .build()
         .unwrap();
-    let err = AppConfig::loader().client(bad).environment("prod").load().unwrap_err();
+    let err = AppConfig::loader()
+        .client(bad)
+        .environment("prod")
+        .load()
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication, "{err}");
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn blocking_load_works_inside_a_current_thread_runtime() {
     let p = seeded();
-    let cfg = AppConfig::loader().client(p.client()).environment("prod").load().unwrap();
+    let cfg = AppConfig::loader()
+        .client(p.client())
+        .environment("prod")
+        .load()
+        .unwrap();
     assert_eq!(cfg.port, 9000);
 }
 
@@ -227,8 +278,17 @@ async fn async_load_and_blocking_load_inside_a_multi_thread_runtime() {
         .await
         .unwrap();
     assert_eq!(cfg.database_url.expose_secret(), "postgres://prod-db/app");
-    let handle = tokio::spawn(AppConfig::loader().client(p.client()).environment("staging").load_async());
+    let handle = tokio::spawn(
+        AppConfig::loader()
+            .client(p.client())
+            .environment("staging")
+            .load_async(),
+    );
     assert_eq!(handle.await.unwrap().unwrap().port, 9100);
-    let blocking = AppConfig::loader().client(p.client()).environment("prod").load().unwrap();
+    let blocking = AppConfig::loader()
+        .client(p.client())
+        .environment("prod")
+        .load()
+        .unwrap();
     assert_eq!(blocking.port, 9000);
 }

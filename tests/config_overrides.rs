@@ -24,8 +24,11 @@ fn port_of_global() -> u16 {
 }
 
 fn config(port: u16) -> AppConfig {
-    AppConfig::from_values([("DATABASE_URL", "postgres://test"), ("HTTP_PORT", &port.to_string())])
-        .unwrap()
+    AppConfig::from_values([
+        ("DATABASE_URL", "postgres://test"),
+        ("HTTP_PORT", &port.to_string()),
+    ])
+    .unwrap()
 }
 
 #[test]
@@ -39,7 +42,10 @@ fn override_applies_until_the_guard_drops_and_nests() {
     assert_eq!(port_of_global(), 1);
     assert_eq!(AppConfig::with_override(config(3), port_of_global), 3);
     assert_eq!(port_of_global(), 1);
-    assert_eq!(AppConfig::global().database_url.expose_secret(), "postgres://test");
+    assert_eq!(
+        AppConfig::global().database_url.expose_secret(),
+        "postgres://test"
+    );
     drop(guard);
 }
 
@@ -85,7 +91,9 @@ fn an_override_does_not_leak_into_other_threads() {
 
 #[test]
 fn overrides_work_inside_a_current_thread_runtime() {
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     let _guard = AppConfig::override_global(config(42));
     rt.block_on(async {
         tokio::task::yield_now().await;

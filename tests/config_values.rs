@@ -68,11 +68,17 @@ struct Everything {
 #[test]
 fn design_example_loads_with_defaults() {
     let cfg = AppConfig::from_values([("DATABASE_URL", "postgres://localhost/test")]).unwrap();
-    assert_eq!(cfg.database_url.expose_secret(), "postgres://localhost/test");
+    assert_eq!(
+        cfg.database_url.expose_secret(),
+        "postgres://localhost/test"
+    );
     assert_eq!(cfg.port, 8080);
     assert_eq!(cfg.request_timeout, Duration::from_secs(30));
     assert_eq!(cfg.redis_url, None);
-    assert_eq!(cfg.allowed_origins, ["https://a.example", "https://b.example"]);
+    assert_eq!(
+        cfg.allowed_origins,
+        ["https://a.example", "https://b.example"]
+    );
     assert!(!cfg.verbose);
 }
 
@@ -83,14 +89,20 @@ fn given_values_beat_defaults() {
         ("HTTP_PORT".to_owned(), "9090".to_owned()),
         ("REQUEST_TIMEOUT".to_owned(), "1h30m".to_owned()),
         ("REDIS_URL".to_owned(), "redis://cache".to_owned()),
-        ("ALLOWED_ORIGINS".to_owned(), " https://x.example , https://y.example".to_owned()),
+        (
+            "ALLOWED_ORIGINS".to_owned(),
+            " https://x.example , https://y.example".to_owned(),
+        ),
         ("VERBOSE".to_owned(), "Yes".to_owned()),
     ])
     .unwrap();
     assert_eq!(cfg.port, 9090);
     assert_eq!(cfg.request_timeout, Duration::from_secs(5400));
     assert_eq!(cfg.redis_url.as_deref(), Some("redis://cache"));
-    assert_eq!(cfg.allowed_origins, ["https://x.example", "https://y.example"]);
+    assert_eq!(
+        cfg.allowed_origins,
+        ["https://x.example", "https://y.example"]
+    );
     assert!(cfg.verbose);
 }
 
@@ -107,14 +119,27 @@ fn every_supported_shape() {
     ])
     .unwrap();
     assert_eq!(cfg.r#type, "worker");
-    assert_eq!(cfg.token.as_ref().map(|t| t.expose_secret().as_str()), Some("s3cr3t"));
+    assert_eq!(
+        cfg.token.as_ref().map(|t| t.expose_secret().as_str()),
+        Some("s3cr3t")
+    );
     assert_eq!(cfg.ports, Some(vec![80, 443]));
     assert_eq!(*cfg.pin.expose_secret(), 1234);
     assert_eq!(
         cfg.backoff,
-        [Duration::from_millis(250), Duration::from_secs(1), Duration::from_secs(300)]
+        [
+            Duration::from_millis(250),
+            Duration::from_secs(1),
+            Duration::from_secs(300)
+        ]
     );
-    assert_eq!(cfg.limits, Limits { burst: 10, per_second: 2 });
+    assert_eq!(
+        cfg.limits,
+        Limits {
+            burst: 10,
+            per_second: 2
+        }
+    );
     assert_eq!(cfg.labels, None);
     assert_eq!(cfg.level, 9);
     assert_eq!(cfg.offset, -5);
@@ -178,10 +203,21 @@ fn every_problem_reported_at_once_without_values() {
         ]
     );
     let shown = format!("{err}\n{err:?}\n{report:?}");
-    for value in ["top-secret-pin", "http", "soon", "not json", "medium", "fine"] {
+    for value in [
+        "top-secret-pin",
+        "http",
+        "soon",
+        "not json",
+        "medium",
+        "fine",
+    ] {
         assert!(!shown.contains(value), "{value:?} leaked into {shown}");
     }
-    assert!(err.to_string().contains("failed to load Everything from the given values: 6 problems\n  - type (TYPE)"));
+    assert!(
+        err.to_string().contains(
+            "failed to load Everything from the given values: 6 problems\n  - type (TYPE)"
+        )
+    );
 }
 
 #[test]
@@ -203,7 +239,10 @@ fn a_bad_string_default_is_reported_as_such() {
 fn unknown_keys_are_rejected_with_a_suggestion() {
     let err = AppConfig::from_values([("DATABASE_URL", "x"), ("HTTP_PROT", "1")]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
-    assert!(err.to_string().contains("did you mean \"HTTP_PORT\"?"), "{err}");
+    assert!(
+        err.to_string().contains("did you mean \"HTTP_PORT\"?"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -223,7 +262,10 @@ fn debug_redacts_secrets() {
     .unwrap();
     let shown = format!("{all:?}");
     assert!(shown.contains("token: Some([REDACTED])") && shown.contains("pin: [REDACTED]"));
-    assert!(!shown.contains("tok-123") && !shown.contains("4321"), "{shown}");
+    assert!(
+        !shown.contains("tok-123") && !shown.contains("4321"),
+        "{shown}"
+    );
 }
 
 #[test]

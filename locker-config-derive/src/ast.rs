@@ -3,7 +3,9 @@
 use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{Attribute, Data, DeriveInput, Expr, ExprLit, Fields, Ident, Lit, Meta, Path, Type, Visibility};
+use syn::{
+    Attribute, Data, DeriveInput, Expr, ExprLit, Fields, Ident, Lit, Meta, Path, Type, Visibility,
+};
 
 use crate::attr::{self, DefaultAttr};
 use crate::ctxt::Ctxt;
@@ -126,7 +128,9 @@ fn doc_comment(attrs: &[Attribute]) -> String {
         .filter(|a| a.path().is_ident("doc"))
         .filter_map(|a| match &a.meta {
             Meta::NameValue(nv) => match &nv.value {
-                Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Some(s.value().trim().to_owned()),
+                Expr::Lit(ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => Some(s.value().trim().to_owned()),
                 _ => None,
             },
             _ => None,
@@ -134,4 +138,3 @@ fn doc_comment(attrs: &[Attribute]) -> String {
         .collect();
     lines.join("\n").trim().to_owned()
 }
-

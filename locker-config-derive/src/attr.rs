@@ -49,7 +49,9 @@ pub(crate) fn field(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
             if path.is_ident(KEY) {
                 let expr: Expr = meta.value()?.parse()?;
                 let lit = match expr {
-                    Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) => Some(lit),
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Str(lit), ..
+                    }) => Some(lit),
                     other => {
                         cx.error_spanned_by(
                             other,
@@ -68,13 +70,19 @@ pub(crate) fn field(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                     let expr: Expr = meta.value()?.parse()?;
                     let literal = match &expr {
                         Expr::Lit(_) => true,
-                        Expr::Unary(ExprUnary { op: UnOp::Neg(_), expr: inner, .. }) => {
+                        Expr::Unary(ExprUnary {
+                            op: UnOp::Neg(_),
+                            expr: inner,
+                            ..
+                        }) => {
                             matches!(**inner, Expr::Lit(_))
                         }
                         _ => false,
                     };
                     match expr {
-                        Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) => Some(DefaultAttr::Str(lit)),
+                        Expr::Lit(ExprLit {
+                            lit: Lit::Str(lit), ..
+                        }) => Some(DefaultAttr::Str(lit)),
                         expr if literal => Some(DefaultAttr::Typed(expr)),
                         other => {
                             cx.error_spanned_by(
@@ -145,8 +153,8 @@ fn unknown_key(name: &str) -> String {
         .max_by(|a, b| a.0.total_cmp(&b.0));
     match best {
         Some((_, k)) => format!("unknown attribute `{name}`, did you mean `{k}`?"),
-        None => format!(
-            "unknown attribute `{name}`, expected one of `key`, `default`, `with`, `json`"
-        ),
+        None => {
+            format!("unknown attribute `{name}`, expected one of `key`, `default`, `with`, `json`")
+        }
     }
 }

@@ -52,21 +52,26 @@ fn expand(c: &Container<'_>) -> TokenStream {
     });
 
     let locals: Vec<_> = (0..count).map(|i| format_ident!("__field{}", i)).collect();
-    let lets = c.fields.iter().zip(&locals).enumerate().map(|(i, (f, local))| {
-        let ty = f.ty;
-        match &f.shape {
-            Shape::Option(inner) => {
-                let inner_ty = ty::single_arg(ty, "Option").expect("Option shape");
-                let parser = parser_for(f, inner, inner_ty);
-                quote!(let #local = __ctx.optional::<#inner_ty>(#i, #parser);)
+    let lets = c
+        .fields
+        .iter()
+        .zip(&locals)
+        .enumerate()
+        .map(|(i, (f, local))| {
+            let ty = f.ty;
+            match &f.shape {
+                Shape::Option(inner) => {
+                    let inner_ty = ty::single_arg(ty, "Option").expect("Option shape");
+                    let parser = parser_for(f, inner, inner_ty);
+                    quote!(let #local = __ctx.optional::<#inner_ty>(#i, #parser);)
+                }
+                shape => {
+                    let parser = parser_for(f, shape, ty);
+                    let default = default_for(f, ty);
+                    quote!(let #local = __ctx.required::<#ty>(#i, #parser, #default);)
+                }
             }
-            shape => {
-                let parser = parser_for(f, shape, ty);
-                let default = default_for(f, ty);
-                quote!(let #local = __ctx.required::<#ty>(#i, #parser, #default);)
-            }
-        }
-    });
+        });
     let members = c.fields.iter().map(|f| f.member);
     let keys = c.fields.iter().map(|f| &f.key);
 

@@ -16,7 +16,7 @@ pub(crate) enum Shape {
     /// `Duration`.
     Duration,
     /// Anything else, through `FromStr`.
-    FromStr(Type),
+    FromStr(Box<Type>),
 }
 
 impl Shape {
@@ -33,7 +33,7 @@ impl Shape {
         match last_ident(ty).as_deref() {
             Some("bool") => Shape::Bool,
             Some("Duration") => Shape::Duration,
-            _ => Shape::FromStr(ty.clone()),
+            _ => Shape::FromStr(Box::new(ty.clone())),
         }
     }
 
@@ -75,7 +75,15 @@ fn last_ident(ty: &Type) -> Option<String> {
 /// The type as written, with the spaces `to_string` adds around punctuation removed.
 pub(crate) fn written(tokens: impl ToTokens) -> String {
     let mut s = tokens.to_token_stream().to_string();
-    for (from, to) in [(" < ", "<"), ("< ", "<"), (" >", ">"), (" :: ", "::"), (":: ", "::"), (" ,", ","), ("& ", "&")] {
+    for (from, to) in [
+        (" < ", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" ,", ","),
+        ("& ", "&"),
+    ] {
         s = s.replace(from, to);
     }
     s

@@ -141,8 +141,8 @@ pub mod __private;
 pub use client::{
     EnvironmentUpdate, Locker, LockerBuilder, NewEnvironment, NewSecret, SecretUpdate,
 };
-pub use error::{Error, ErrorKind, Result};
 pub use config::{ConfigReport, FieldInfo, Loaded, Loader, LockerConfig, OverrideGuard};
+pub use error::{Error, ErrorKind, Result};
 pub use export::ExportFormat;
 pub use model::{Environment, SecretRecord};
 pub use secret::Secret;

@@ -82,7 +82,10 @@ mod tests {
     #[test]
     fn never_prints() {
         let s = Secret::new(String::from("hunter2"));
-        assert_eq!(format!("{s:?} {s} {s:#?}"), "[REDACTED] [REDACTED] [REDACTED]");
+        assert_eq!(
+            format!("{s:?} {s} {s:#?}"),
+            "[REDACTED] [REDACTED] [REDACTED]"
+        );
         let n: Secret<u16> = 5432.into();
         assert_eq!(format!("{n:?}"), "[REDACTED]");
         assert_eq!(*n.clone().expose_secret(), 5432);

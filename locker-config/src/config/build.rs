@@ -153,7 +153,10 @@ pub(crate) fn check_key<T: LockerConfig>(key: &str, what: &str) -> Result<()> {
     if fields.iter().any(|f| f.key() == key) {
         return Ok(());
     }
-    let mut message = format!("{what} for unknown key {key:?}: {} has no such key", T::NAME);
+    let mut message = format!(
+        "{what} for unknown key {key:?}: {} has no such key",
+        T::NAME
+    );
     if let Some(close) = fields
         .iter()
         .map(|f| f.key())

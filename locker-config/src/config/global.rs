@@ -94,6 +94,9 @@ pub(crate) fn global<T: LockerConfig>() -> &'static T {
     }
 }
 
+/// Marks a guard as tied to its thread (not `Send`) and to the config type.
+type ThreadBound<T> = PhantomData<(*const (), fn() -> T)>;
+
 type Slot = (u64, TypeId, &'static (dyn Any + Send + Sync));
 
 thread_local! {
@@ -103,7 +106,10 @@ thread_local! {
 fn current_override<T: LockerConfig>() -> Option<&'static T> {
     OVERRIDES.with(|slots| {
         let slots = slots.borrow();
-        let (_, _, config) = slots.iter().rev().find(|(_, ty, _)| *ty == TypeId::of::<T>())?;
+        let (_, _, config) = slots
+            .iter()
+            .rev()
+            .find(|(_, ty, _)| *ty == TypeId::of::<T>())?;
         config.downcast_ref::<T>()
     })
 }
@@ -117,12 +123,14 @@ fn current_override<T: LockerConfig>() -> Option<&'static T> {
 pub struct OverrideGuard<T> {
     id: u64,
     // Not Send: the override lives in this thread's storage.
-    _marker: PhantomData<(*const (), fn() -> T)>,
+    _marker: ThreadBound<T>,
 }
 
 impl<T> fmt::Debug for OverrideGuard<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OverrideGuard").field("id", &self.id).finish()
+        f.debug_struct("OverrideGuard")
+            .field("id", &self.id)
+            .finish()
     }
 }
 

@@ -102,6 +102,8 @@ impl<T: LockerConfig> Loader<T> {
     }
 
     /// Loads asynchronously, also telling where each value came from.
+    // Not `async fn`: the signature promises a `Send + 'static` future that can be spawned.
+    #[allow(clippy::manual_async_fn)]
     pub fn load_async_with_sources(
         self,
     ) -> impl Future<Output = Result<Loaded<T>>> + Send + 'static {
@@ -205,7 +207,11 @@ where
     for (key, value) in pairs {
         let key = key.as_ref();
         check_key::<T>(key, "value")?;
-        values.set(key.to_owned(), value.as_ref().to_owned(), ValueSource::Given);
+        values.set(
+            key.to_owned(),
+            value.as_ref().to_owned(),
+            ValueSource::Given,
+        );
     }
     build::<T>(&values).map(|(config, _)| config)
 }

@@ -15,8 +15,8 @@ mod report;
 pub use build::{Ctx, DefaultValue};
 pub use field::FieldInfo;
 pub use global::{GlobalCell, OverrideGuard};
-pub use loader::{ENVIRONMENT_VAR, Loaded, Loader};
 pub(crate) use loader::from_values;
+pub use loader::{ENVIRONMENT_VAR, Loaded, Loader};
 pub use parse::Parser;
 pub use report::{ConfigReport, FieldProblem, FieldSource, ProblemKind, ValueSource};
 

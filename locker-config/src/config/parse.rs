@@ -22,7 +22,10 @@ pub struct Parser<T> {
 }
 
 impl<T> Parser<T> {
-    fn new(expected: impl Into<String>, parse: impl Fn(&str) -> Option<T> + Send + Sync + 'static) -> Self {
+    fn new(
+        expected: impl Into<String>,
+        parse: impl Fn(&str) -> Option<T> + Send + Sync + 'static,
+    ) -> Self {
         Parser {
             parse: Box::new(parse),
             expected: expected.into(),
@@ -42,7 +45,9 @@ impl<T> Parser<T> {
 
 impl<T> fmt::Debug for Parser<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Parser").field("expected", &self.expected).finish_non_exhaustive()
+        f.debug_struct("Parser")
+            .field("expected", &self.expected)
+            .finish_non_exhaustive()
     }
 }
 
@@ -93,7 +98,9 @@ pub fn secret<T: Zeroize + 'static>(inner: Parser<T>) -> Parser<Secret<T>> {
 
 /// A field marked `json`: deserialized with serde. `ty` is the type as written.
 pub fn json<T: DeserializeOwned + 'static>(ty: &'static str) -> Parser<T> {
-    Parser::new(format!("JSON for {ty}"), |raw| serde_json::from_str(raw).ok())
+    Parser::new(format!("JSON for {ty}"), |raw| {
+        serde_json::from_str(raw).ok()
+    })
 }
 
 /// A field with `with = path`: the user's function decides. `name` is the path as written.
@@ -102,7 +109,9 @@ where
     F: Fn(&str) -> Result<T, E> + Send + Sync + 'static,
     E: fmt::Display,
 {
-    Parser::new(format!("a value accepted by `{name}`"), move |raw| parse(raw).ok())
+    Parser::new(format!("a value accepted by `{name}`"), move |raw| {
+        parse(raw).ok()
+    })
 }
 
 /// "an integer from 0 to 65535" → "integers from 0 to 65535", good enough for list messages.
@@ -122,7 +131,9 @@ fn plural(expected: &str) -> String {
     }
     match expected {
         "text" => "text items".to_owned(),
-        "true/false, 1/0, yes/no or on/off" => "booleans (true/false, 1/0, yes/no or on/off)".to_owned(),
+        "true/false, 1/0, yes/no or on/off" => {
+            "booleans (true/false, 1/0, yes/no or on/off)".to_owned()
+        }
         other => other.to_owned(),
     }
 }
@@ -158,7 +169,10 @@ mod tests {
         assert_eq!(p.parse("1, 2,3"), Some(vec![1, 2, 3]));
         assert_eq!(p.parse(""), Some(vec![]));
         assert_eq!(p.parse("1,x"), None);
-        assert_eq!(p.expected(), "a comma-separated list of integers from 0 to 65535");
+        assert_eq!(
+            p.expected(),
+            "a comma-separated list of integers from 0 to 65535"
+        );
         let d = list(duration());
         assert_eq!(d.parse("1s,2m").map(|v| v.len()), Some(2));
     }

@@ -35,5 +35,7 @@ struct AppConfig {
 fn main() {
     let _ = AppConfig::KEYS;
     let _ = AppConfig::from_values([("DATABASE_URL", "x")]);
-    let _ = AppConfig::loader().environment("prod").override_value("HTTP_PORT", "0");
+    let _ = AppConfig::loader()
+        .environment("prod")
+        .override_value("HTTP_PORT", "0");
 }
