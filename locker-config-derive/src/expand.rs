@@ -87,7 +87,7 @@ fn expand(c: &Container<'_>) -> TokenStream {
 
     quote! {
         #[automatically_derived]
-        impl ::locker_config::LockerConfig for #ident {
+        impl #p::LockerConfig for #ident {
             const NAME: &'static str = #name;
 
             fn describe() -> &'static [#p::FieldInfo] {
@@ -113,7 +113,7 @@ fn expand(c: &Container<'_>) -> TokenStream {
 
             /// Every field: key, field name, type, default, optional, secret, doc comment.
             #vis fn describe() -> &'static [#p::FieldInfo] {
-                <Self as ::locker_config::LockerConfig>::describe()
+                <Self as #p::LockerConfig>::describe()
             }
 
             #[doc = #doc_load]

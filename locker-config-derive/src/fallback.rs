@@ -14,7 +14,7 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
     let trait_impl = input.generics.params.is_empty().then(|| {
         quote! {
             #[automatically_derived]
-            impl ::locker_config::LockerConfig for #ident {
+            impl #p::LockerConfig for #ident {
                 const NAME: &'static str = #name;
                 fn describe() -> &'static [#p::FieldInfo] { &[] }
                 fn __build(_: &mut #p::Ctx<'_>) -> ::core::option::Option<Self> {

@@ -29,6 +29,11 @@ impl Values {
         self.map.insert(key, (Zeroizing::new(value), source));
     }
 
+    #[cfg(test)]
+    pub(crate) fn get(&self, key: &str) -> Option<(&str, &ValueSource)> {
+        self.map.get(key).map(|(v, s)| (v.as_str(), s))
+    }
+
     /// Sets `key` unless it is already set.
     pub(crate) fn set_if_absent(&mut self, key: String, value: String, source: ValueSource) {
         self.map

@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 use super::build::{Values, build, check_key};
 use super::report::{FieldSource, ValueSource};
 use super::{LockerConfig, global};
-use crate::{Error, ErrorKind, Locker, Result};
+use crate::{Error, ErrorKind, Locker, Result, SecretRecord};
 
 /// The environment variable naming the environment when none is given.
 pub const ENVIRONMENT_VAR: &str = "LOCKER_ENVIRONMENT";
@@ -123,7 +123,12 @@ impl<T: LockerConfig> Loader<T> {
             for (key, value) in self.overrides {
                 values.set(key, value, ValueSource::Override);
             }
-            let (config, sources) = build::<T>(&values)?;
+            let result = build::<T>(&values);
+            match &result {
+                Ok(_) => tracing::debug!(config = T::NAME, %environment, "config loaded"),
+                Err(err) => tracing::warn!(config = T::NAME, %environment, "{err}"),
+            }
+            let (config, sources) = result?;
             Ok(Loaded { config, sources })
         }
     }
@@ -173,6 +178,19 @@ fn environment_from_env<T: LockerConfig>() -> Result<String> {
 /// environment from an empty one.
 async fn fetch(client: &Locker, environment: &str) -> Result<Values> {
     let records = client.list_secrets(None).await?;
+    let (values, seen_environment) = resolve(records, environment);
+    if !seen_environment && client.get_environment(environment).await?.is_none() {
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("environment {environment:?} does not exist in this Locker project"),
+        ));
+    }
+    Ok(values)
+}
+
+/// key → value for `environment`, the environment's secret winning over the one in "All";
+/// also whether any secret belongs to `environment`.
+fn resolve(records: Vec<SecretRecord>, environment: &str) -> (Values, bool) {
     let mut values = Values::new(Some(environment.to_owned()));
     let mut seen_environment = false;
     for record in records {
@@ -186,13 +204,7 @@ async fn fetch(client: &Locker, environment: &str) -> Result<Values> {
             Some(_) => {}
         }
     }
-    if !seen_environment && client.get_environment(environment).await?.is_none() {
-        return Err(Error::new(
-            ErrorKind::NotFound,
-            format!("environment {environment:?} does not exist in this Locker project"),
-        ));
-    }
-    Ok(values)
+    (values, seen_environment)
 }
 
 /// `from_values`: builds `T` from the given pairs, no network.
@@ -214,4 +226,51 @@ where
         );
     }
     build::<T>(&values).map(|(config, _)| config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve;
+    use crate::SecretRecord;
+    use crate::config::ValueSource;
+
+    fn record(env: Option<&str>, key: &str, value: &str) -> SecretRecord {
+        SecretRecord {
+            id: String::new(),
+            key: key.to_owned(),
+            value: value.to_owned(),
+            description: None,
+            environment_id: env.map(str::to_owned),
+            environment_name: env.map(str::to_owned),
+            project_id: 1,
+            creation_date: None,
+            revision_date: None,
+        }
+    }
+
+    #[test]
+    fn environment_wins_over_all_in_any_order() {
+        let records = vec![
+            record(None, "A", "all-a"),
+            record(Some("prod"), "A", "prod-a"),
+            record(Some("prod"), "B", "prod-b"),
+            record(None, "B", "all-b"),
+            record(None, "C", "all-c"),
+            record(Some("staging"), "D", "staging-d"),
+        ];
+        let (values, seen) = resolve(records, "prod");
+        assert!(seen);
+        let get = |k: &str| values.get(k).map(|(v, s)| (v.to_owned(), s.clone()));
+        let prod = ValueSource::Environment("prod".into());
+        assert_eq!(get("A"), Some(("prod-a".into(), prod.clone())));
+        assert_eq!(get("B"), Some(("prod-b".into(), prod)));
+        assert_eq!(get("C"), Some(("all-c".into(), ValueSource::All)));
+        assert_eq!(get("D"), None);
+    }
+
+    #[test]
+    fn an_environment_without_secrets_is_reported_unseen() {
+        let (_, seen) = resolve(vec![record(None, "A", "x")], "qa");
+        assert!(!seen);
+    }
 }
