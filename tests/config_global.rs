@@ -66,6 +66,7 @@ fn thirty_two_racing_threads_cause_one_load() {
     let seen = race(32, Raced::global);
     assert!(seen.iter().all(|c| std::ptr::eq(*c, seen[0])));
     assert_eq!(seen[0].port, 7000);
+    assert_eq!(seen[0].database_url.expose_secret(), "postgres://db");
     assert_eq!(p.gets("/v1/secrets"), 1, "{:?}", p.server.request_log());
 
     // Later calls are free.

@@ -55,6 +55,10 @@ fn environment_wins_then_all_then_default() {
     assert_eq!(cfg.port, 9000);
     assert_eq!(cfg.request_timeout, Duration::from_secs(30));
     assert_eq!(cfg.redis_url, None);
+    assert_eq!(
+        cfg.allowed_origins,
+        ["https://a.example", "https://b.example"]
+    );
     assert!(!cfg.verbose);
     let sources: Vec<(&str, ValueSource)> = loaded
         .sources
@@ -122,6 +126,7 @@ fn every_problem_is_reported_at_once_without_values() {
 #[test]
 fn secrets_are_redacted_in_debug_and_errors() {
     #[derive(Debug, LockerConfig)]
+    #[allow(dead_code)]
     struct WithSecrets {
         api_token: Secret<String>,
         pin: Secret<u16>,

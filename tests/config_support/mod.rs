@@ -44,37 +44,21 @@ impl Project {
             .count()
     }
 
-    /// Creates the environments, then `(environment, key, value)` secrets (`None` = "All").
+    /// Creates the environments, then `(environment, key, value)` secrets (`None` = "All"),
+    /// through the blocking client (safe inside and outside a runtime).
     pub fn seed(&self, environments: &[&str], secrets: &[(Option<&str>, &str, &str)]) {
-        let client = self.client();
-        let environments: Vec<String> = environments.iter().map(|e| e.to_string()).collect();
-        let secrets: Vec<(Option<String>, String, String)> = secrets
-            .iter()
-            .map(|(e, k, v)| (e.map(str::to_owned), k.to_string(), v.to_string()))
-            .collect();
-        run(async move {
-            for env in environments {
-                client
-                    .create_environment(NewEnvironment::new(env))
-                    .await
-                    .expect("environment created");
+        let client = locker_config::blocking::Locker::new(self.client());
+        for env in environments {
+            client
+                .create_environment(NewEnvironment::new(*env))
+                .expect("environment created");
+        }
+        for (env, key, value) in secrets {
+            let mut secret = NewSecret::new(*key, *value);
+            if let Some(env) = env {
+                secret = secret.environment(*env);
             }
-            for (env, key, value) in secrets {
-                let mut secret = NewSecret::new(key, value);
-                if let Some(env) = env {
-                    secret = secret.environment(env);
-                }
-                client.create(secret).await.expect("secret created");
-            }
-        });
+            client.create(secret).expect("secret created");
+        }
     }
-}
-
-/// Runs a future to completion on a fresh current-thread runtime.
-pub fn run<F: std::future::Future>(fut: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime")
-        .block_on(fut)
 }
