@@ -16,6 +16,7 @@ use locker_config::{LockerConfig, NewEnvironment, NewSecret, Secret};
 use locker_server::LocalServer;
 
 #[derive(Debug, LockerConfig)]
+#[allow(dead_code)] // this example only prints the config
 struct AppConfig {
     /// Postgres connection string.
     database_url: Secret<String>,

@@ -1,4 +1,5 @@
 //! A 50-field config, shared by the request-count test and the load benchmark.
+#![allow(unreachable_pub)]
 
 use locker_config::LockerConfig;
 
