@@ -92,8 +92,12 @@ fn main() {
         }
         start.elapsed() / runs
     };
-    let batch = time(&|| drop(black_box(batched())));
-    let single = time(&|| drop(black_box(one_by_one())));
+    let batch = time(&|| {
+        black_box(batched());
+    });
+    let single = time(&|| {
+        black_box(one_by_one());
+    });
     println!(
         "\none batched load: {batch:.2?}   50 gets one by one: {single:.2?}   ratio: {:.1}x",
         single.as_secs_f64() / batch.as_secs_f64()
