@@ -162,3 +162,44 @@ fn child_races_the_lazy_global() {
     // `load` reads credentials from the environment as well.
     assert_eq!(FromEnvironment::load("prod").unwrap().port, 4242);
 }
+
+#[derive(Debug, LockerConfig)]
+struct NeverLoaded {
+    #[locker(default = 1)]
+    n: u8,
+}
+
+#[test]
+fn lazy_global_without_an_environment_panics_clearly() {
+    let home = tempfile::tempdir().unwrap();
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_global_without_environment", "--ignored"])
+        .env_clear()
+        .env("HOME", home.path())
+        .env(CHILD_MARKER, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("1 passed"), "{stdout}");
+}
+
+/// Runs only as the child of `lazy_global_without_an_environment_panics_clearly`.
+#[test]
+#[ignore = "run by lazy_global_without_an_environment_panics_clearly in a child process"]
+fn child_global_without_environment() {
+    if std::env::var_os(CHILD_MARKER).is_none() {
+        return;
+    }
+    let panic = std::panic::catch_unwind(|| NeverLoaded::global().n).unwrap_err();
+    let message = panic.downcast_ref::<String>().unwrap();
+    assert!(
+        message.starts_with("NeverLoaded::global() could not load the config: "),
+        "{message}"
+    );
+    assert!(message.contains("set LOCKER_ENVIRONMENT"), "{message}");
+}

@@ -154,6 +154,7 @@ pub use secret::Secret;
 /// - `key = "HTTP_PORT"`: the Locker key (default: the field name in upper snake case).
 /// - `default = "30s"`: a string default, parsed like a stored value when loading.
 /// - `default = 8080`: a typed default; a type mismatch is a compile error at the literal.
+///   Use a string default for types without literals (`Secret<T>`, `Vec<T>`, `Duration`).
 /// - `default`: `Default::default()`. Not allowed on `Option` fields.
 /// - `json`: parse the value as JSON with serde.
 /// - `with = path::to::parse`: parse with `fn(&str) -> Result<T, E>` where `E: Display`.

@@ -166,8 +166,9 @@ fn environment_from_env<T: LockerConfig>() -> Result<String> {
         _ => Err(Error::new(
             ErrorKind::Config,
             format!(
-                "no environment to load {} for: set {ENVIRONMENT_VAR} or pass one explicitly",
-                T::NAME
+                "no environment to load {name} for: set {ENVIRONMENT_VAR}, call \
+                 {name}::init(environment) at startup, or use {name}::loader().environment(…)",
+                name = T::NAME
             ),
         )),
     }
