@@ -117,3 +117,49 @@ pub(crate) fn expected_form(ty: &Type) -> String {
     };
     format!("an integer from {min} to {max}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Shape, expected_form, written};
+    use syn::{Type, parse_quote};
+
+    #[test]
+    fn classifies_by_last_segment() {
+        let ty: Type = parse_quote!(Option<Secret<Vec<std::time::Duration>>>);
+        let Shape::Option(inner) = Shape::of(&ty) else {
+            panic!("Option")
+        };
+        assert!(inner.is_secret());
+        let Shape::Secret(inner) = *inner else {
+            panic!("Secret")
+        };
+        let Shape::Vec(inner) = *inner else {
+            panic!("Vec")
+        };
+        assert!(matches!(*inner, Shape::Duration));
+        assert!(matches!(Shape::of(&parse_quote!(bool)), Shape::Bool));
+        assert!(matches!(Shape::of(&parse_quote!(u16)), Shape::FromStr(_)));
+        assert!(Shape::of(&parse_quote!(Option<Secret<String>>)).is_secret());
+    }
+
+    #[test]
+    fn names_expected_forms() {
+        assert_eq!(
+            expected_form(&parse_quote!(u16)),
+            "an integer from 0 to 65535"
+        );
+        assert_eq!(
+            expected_form(&parse_quote!(i8)),
+            "an integer from -128 to 127"
+        );
+        assert_eq!(expected_form(&parse_quote!(f64)), "a number");
+        assert_eq!(
+            expected_form(&parse_quote!(std::path::PathBuf)),
+            "a value of type std::path::PathBuf"
+        );
+        assert_eq!(
+            written(quote::quote!(HashMap<String, Vec<u8>>)),
+            "HashMap<String, Vec<u8>>"
+        );
+    }
+}
