@@ -4,6 +4,8 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 
+use zeroize::Zeroizing;
+
 use super::build::{Values, build, check_key};
 use super::report::{FieldSource, ValueSource};
 use super::{LockerConfig, global};
@@ -32,7 +34,7 @@ pub const ENVIRONMENT_VAR: &str = "LOCKER_ENVIRONMENT";
 pub struct Loader<T> {
     environment: Option<String>,
     client: Option<Locker>,
-    overrides: Vec<(String, String)>,
+    overrides: Vec<(String, Zeroizing<String>)>,
     _config: PhantomData<fn() -> T>,
 }
 
@@ -91,7 +93,8 @@ impl<T: LockerConfig> Loader<T> {
     /// Uses `value` for `key` whatever Locker holds. Loading fails if `key` is not one of the
     /// config's keys.
     pub fn override_value(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.overrides.push((key.into(), value.into()));
+        self.overrides
+            .push((key.into(), Zeroizing::new(value.into())));
         self
     }
 
@@ -121,7 +124,7 @@ impl<T: LockerConfig> Loader<T> {
             };
             let mut values = fetch(&client, &environment).await?;
             for (key, value) in self.overrides {
-                values.set(key, value, ValueSource::Override);
+                values.set(key, value.to_string(), ValueSource::Override);
             }
             let result = build::<T>(&values);
             match &result {
