@@ -1,1 +1,2 @@
+//! The `locker-server` command line.
 fn main() {}
