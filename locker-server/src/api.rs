@@ -16,6 +16,8 @@ use crate::store::{self, KeyInfo, Page, Store, StoreError};
 
 /// Largest accepted request body.
 pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
+/// Bodies up to this size are read in full before a 413 answer.
+const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
 /// Largest page size; larger `size` values are clamped.
 pub(crate) const MAX_PAGE_SIZE: i64 = 2000;
 
@@ -150,18 +152,38 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
-            let status = r.status();
-            if status == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    status,
-                    "0005",
-                    format!("Request body is larger than {BODY_LIMIT} bytes"),
-                )
-            } else {
-                ApiError::new(status, "0004", r.body_text())
-            }
-        })?;
+        let _ = state;
+        let too_large = || {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "0005",
+                format!("Request body is larger than {BODY_LIMIT} bytes"),
+            )
+        };
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > DRAIN_LIMIT as u64) {
+            return Err(too_large());
+        }
+        // Read (and discard) bodies somewhat over the limit, so that the client has sent its
+        // whole request and sees the 413 instead of a reset connection.
+        let bytes: Bytes = axum::body::to_bytes(req.into_body(), DRAIN_LIMIT)
+            .await
+            .map_err(|e| {
+                if std::error::Error::source(&e)
+                    .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+                {
+                    too_large()
+                } else {
+                    ApiError::bad_request("Failed to read the request body")
+                }
+            })?;
+        if bytes.len() > BODY_LIMIT {
+            return Err(too_large());
+        }
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(map)) => Ok(JsonObject(map)),
             Ok(_) => Err(ApiError::bad_request(
