@@ -194,6 +194,21 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     }
 }
 
+/// The `{id}` path segment; a malformed one is a JSON 400.
+#[derive(Debug)]
+pub(crate) struct Id(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(id)| Id(id))
+            .map_err(|r| ApiError::bad_request(r.body_text()))
+    }
+}
+
 /// A body field: absent, null, or a string. Other types are a 400.
 enum Field {
     Absent,
@@ -446,7 +461,7 @@ async fn create_secret(
 async fn update_secret(
     State(store): State<Store>,
     auth: Auth,
-    Path(id): Path<String>,
+    Id(id): Id,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
     auth.writable()?;
@@ -499,7 +514,7 @@ async fn create_environment(
 async fn update_environment(
     State(store): State<Store>,
     auth: Auth,
-    Path(id): Path<String>,
+    Id(id): Id,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
     auth.writable()?;

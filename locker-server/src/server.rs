@@ -30,7 +30,8 @@ use crate::store::{AccessKey, Store};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// Answer with this HTTP status and a JSON error body, with a `Retry-After: <secs>` header
-    /// if given, without touching the data.
+    /// if given, without touching the data. A number that is not a valid HTTP status
+    /// answers 503.
     Status {
         /// The HTTP status, e.g. 503 or 429.
         status: u16,
@@ -433,10 +434,10 @@ impl LocalServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if let Some(thread) = self.thread.take() {
-            if thread.thread().id() != std::thread::current().id() {
-                let _ = thread.join();
-            }
+        if let Some(thread) = self.thread.take()
+            && thread.thread().id() != std::thread::current().id()
+        {
+            let _ = thread.join();
         }
     }
 }

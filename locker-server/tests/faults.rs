@@ -73,7 +73,7 @@ async fn delay_faults_delay_then_answer() {
 
     // A client timeout shorter than the delay sees a timeout.
     server.inject(Fault::Delay {
-        delay: Duration::from_secs(2),
+        delay: Duration::from_millis(800),
         times: 1,
     });
     let mut short = api.clone();
