@@ -1,0 +1,105 @@
+//! One batched load of a 50-field config against fetching the same 50 keys one by one, both
+//! against a local Locker-compatible server, side by side, with the ratio.
+//!
+//! ```text
+//! cargo bench --bench load
+//! ```
+
+#[path = "../tests/config_support/fifty.rs"]
+mod fifty;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use fifty::Fifty;
+use locker_config::{Locker, NewEnvironment, NewSecret};
+use locker_server::LocalServer;
+
+fn main() {
+    let server = LocalServer::start().expect("local server");
+    let key = server.create_project().expect("project");
+    let locker = Locker::builder()
+        .access_key_id(key.access_key_id.clone())
+        .secret_access_key(key.secret_access_key.clone())
+        .api_base(server.base_url())
+        .build()
+        .expect("client");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        locker
+            .create_environment(NewEnvironment::new("prod"))
+            .await
+            .expect("env");
+        for i in 0..50 {
+            let secret = NewSecret::new(format!("FIELD_{i:02}"), i.to_string());
+            let secret = if i % 2 == 0 {
+                secret.environment("prod")
+            } else {
+                secret
+            };
+            locker.create(secret).await.expect("secret");
+        }
+        // Warm the client's profile cache so both sides measure only the reads.
+        locker.project_id().await.expect("profile");
+    });
+
+    let batched = || {
+        rt.block_on(
+            Fifty::loader()
+                .client(locker.clone())
+                .environment("prod")
+                .load_async(),
+        )
+        .expect("load")
+    };
+    let one_by_one = || {
+        rt.block_on(async {
+            let mut values = Vec::with_capacity(50);
+            for key in Fifty::KEYS {
+                values.push(
+                    locker
+                        .get(key, Some("prod"))
+                        .await
+                        .expect("get")
+                        .expect("present"),
+                );
+            }
+            values
+        })
+    };
+
+    let mut c = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(20)
+        .configure_from_args();
+    let mut group = c.benchmark_group("50-field config");
+    group.bench_function("one batched load", |b| b.iter(|| black_box(batched())));
+    group.bench_function("50 gets one by one", |b| b.iter(|| black_box(one_by_one())));
+    group.finish();
+
+    // The ratio, measured side by side in this run.
+    let time = |f: &dyn Fn()| {
+        let runs = 10;
+        let start = Instant::now();
+        for _ in 0..runs {
+            f();
+        }
+        start.elapsed() / runs
+    };
+    let batch = time(&|| {
+        black_box(batched());
+    });
+    let single = time(&|| {
+        black_box(one_by_one());
+    });
+    println!(
+        "\none batched load: {batch:.2?}   50 gets one by one: {single:.2?}   ratio: {:.1}x",
+        single.as_secs_f64() / batch.as_secs_f64()
+    );
+}

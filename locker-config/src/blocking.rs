@@ -1,0 +1,194 @@
+//! A blocking facade over [`crate::Locker`] for programs without an async runtime.
+//!
+//! Every method runs the async one on a process-wide background runtime, so it works from a
+//! plain `main` and from inside a tokio runtime alike.
+//!
+//! ```no_run
+//! let locker = locker_config::blocking::Locker::from_env()?;
+//! let url = locker.get_or("DATABASE_URL", Some("staging"), "postgres://localhost/dev")?;
+//! # let _ = url;
+//! # Ok::<(), locker_config::Error>(())
+//! ```
+
+use crate::runtime::block_on;
+use crate::{
+    Environment, EnvironmentUpdate, ExportFormat, NewEnvironment, NewSecret, Result, SecretRecord,
+    SecretUpdate,
+};
+
+/// The blocking client: the same operations as [`crate::Locker`], synchronous. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Locker {
+    inner: crate::Locker,
+}
+
+impl From<crate::Locker> for Locker {
+    fn from(inner: crate::Locker) -> Self {
+        Locker { inner }
+    }
+}
+
+fn own(s: Option<&str>) -> Option<String> {
+    s.map(str::to_owned)
+}
+
+impl Locker {
+    /// Wraps an async client (sharing its connection pool and cached profile).
+    pub fn new(inner: crate::Locker) -> Self {
+        Locker { inner }
+    }
+
+    /// A builder; finish with `build()` and wrap with [`Locker::new`] or `.into()`.
+    pub fn builder() -> crate::LockerBuilder {
+        crate::Locker::builder()
+    }
+
+    /// See [`crate::Locker::from_env`].
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::Locker::from_env`].
+    pub fn from_env() -> Result<Locker> {
+        crate::Locker::from_env().map(Locker::new)
+    }
+
+    /// The async client behind this one.
+    pub fn as_async(&self) -> &crate::Locker {
+        &self.inner
+    }
+
+    /// See [`crate::Locker::project_id`].
+    ///
+    /// # Errors
+    ///
+    /// As the async method.
+    pub fn project_id(&self) -> Result<i64> {
+        let c = self.inner.clone();
+        block_on(async move { c.project_id().await })
+    }
+
+    /// See [`crate::Locker::list_secrets`].
+    ///
+    /// # Errors
+    ///
+    /// As the async method.
+    pub fn list_secrets(&self, environment: Option<&str>) -> Result<Vec<SecretRecord>> {
+        let (c, env) = (self.inner.clone(), own(environment));
+        block_on(async move { c.list_secrets(env.as_deref()).await })
+    }
+
+    /// See [`crate::Locker::get`].
+    ///
+    /// # Errors
+    ///
+    /// As the async method.
+    pub fn get(&self, key: &str, environment: Option<&str>) -> Result<Option<String>> {
+        let (c, key, env) = (self.inner.clone(), key.to_owned(), own(environment));
+        block_on(async move { c.get(&key, env.as_deref()).await })
+    }
+
+    /// See [`crate::Locker::get_or`].
+    ///
+    /// # Errors
+    ///
+    /// As the async method.
+    pub fn get_or(
+        &self,
+        key: &str,
+        environment: Option<&str>,
+        default_value: &str,
+    ) -> Result<String> {
+        let (c, key, env, d) = (
+            self.inner.clone(),
+            key.to_owned(),
+            own(environment),
+            default_value.to_owned(),
+        );
+        block_on(async move { c.get_or(&key, env.as_deref(), &d).await })
+    }
+
+    /// See [`crate::Locker::retrieve`].
+    ///
+    /// # Errors
+    ///
+    /// As the async method.
+    pub fn retrieve(&self, key: &str, environment: Option<&str>) -> Result<SecretRecord> {
+        let (c, key, env) = (self.inner.clone(), key.to_owned(), own(environment));
+        block_on(async move { c.retrieve(&key, env.as_deref()).await })
+    }
+
+    /// See [`crate::Locker::create`].
+    ///
+    /// # Errors
+    ///
+    /// As the async method.
+    pub fn create(&self, secret: NewSecret) -> Result<SecretRecord> {
+        let c = self.inner.clone();
+        block_on(async move { c.create(secret).await })
+    }
+
+    /// See [`crate::Locker::modify`].
+    ///
+    /// # Errors
+    ///
+    /// As the async method.
+    pub fn modify(
+        &self,
+        key: &str,
+        environment: Option<&str>,
+        update: SecretUpdate,
+    ) -> Result<SecretRecord> {
+        let (c, key, env) = (self.inner.clone(), key.to_owned(), own(environment));
+        block_on(async move { c.modify(&key, env.as_deref(), update).await })
+    }
+
+    /// See [`crate::Locker::list_environments`].
+    ///
+    /// # Errors
+    ///
+    /// As the async method.
+    pub fn list_environments(&self) -> Result<Vec<Environment>> {
+        let c = self.inner.clone();
+        block_on(async move { c.list_environments().await })
+    }
+
+    /// See [`crate::Locker::get_environment`].
+    ///
+    /// # Errors
+    ///
+    /// As the async method.
+    pub fn get_environment(&self, name: &str) -> Result<Option<Environment>> {
+        let (c, name) = (self.inner.clone(), name.to_owned());
+        block_on(async move { c.get_environment(&name).await })
+    }
+
+    /// See [`crate::Locker::create_environment`].
+    ///
+    /// # Errors
+    ///
+    /// As the async method.
+    pub fn create_environment(&self, env: NewEnvironment) -> Result<Environment> {
+        let c = self.inner.clone();
+        block_on(async move { c.create_environment(env).await })
+    }
+
+    /// See [`crate::Locker::modify_environment`].
+    ///
+    /// # Errors
+    ///
+    /// As the async method.
+    pub fn modify_environment(&self, name: &str, update: EnvironmentUpdate) -> Result<Environment> {
+        let (c, name) = (self.inner.clone(), name.to_owned());
+        block_on(async move { c.modify_environment(&name, update).await })
+    }
+
+    /// See [`crate::Locker::export`].
+    ///
+    /// # Errors
+    ///
+    /// As the async method.
+    pub fn export(&self, environment: Option<&str>, format: ExportFormat) -> Result<String> {
+        let (c, env) = (self.inner.clone(), own(environment));
+        block_on(async move { c.export(env.as_deref(), format).await })
+    }
+}

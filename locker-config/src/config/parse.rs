@@ -1,0 +1,188 @@
+//! Turning stored strings into typed values.
+//!
+//! A [`Parser`] pairs a parse function with the *expected form* shown when a value does not
+//! parse ("a duration such as 30s"). Parsers never keep the input or the underlying error
+//! message: `FromStr` and serde errors may echo the value, and values can be secrets.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use zeroize::Zeroize;
+
+use crate::Secret;
+
+type ParseFn<T> = Box<dyn Fn(&str) -> Option<T> + Send + Sync>;
+
+/// Parses one stored value into a field's type.
+pub struct Parser<T> {
+    parse: ParseFn<T>,
+    expected: String,
+}
+
+impl<T> Parser<T> {
+    fn new(
+        expected: impl Into<String>,
+        parse: impl Fn(&str) -> Option<T> + Send + Sync + 'static,
+    ) -> Self {
+        Parser {
+            parse: Box::new(parse),
+            expected: expected.into(),
+        }
+    }
+
+    /// Parses `raw`; `None` when it is not of the expected form.
+    pub(crate) fn parse(&self, raw: &str) -> Option<T> {
+        (self.parse)(raw)
+    }
+
+    /// What a valid value looks like, e.g. "a duration such as 30s".
+    pub(crate) fn expected(&self) -> &str {
+        &self.expected
+    }
+}
+
+impl<T> fmt::Debug for Parser<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Parser")
+            .field("expected", &self.expected)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Any `FromStr` type; `expected` is the form named in errors.
+pub fn from_str<T: FromStr + 'static>(expected: &'static str) -> Parser<T> {
+    Parser::new(expected, |raw| raw.parse().ok())
+}
+
+/// `bool`, leniently: true/false, 1/0, yes/no, on/off, in any case, surrounding spaces ignored.
+pub fn boolean() -> Parser<bool> {
+    Parser::new("true/false, 1/0, yes/no or on/off", |raw| {
+        let raw = raw.trim();
+        const TRUE: [&str; 4] = ["true", "1", "yes", "on"];
+        const FALSE: [&str; 4] = ["false", "0", "no", "off"];
+        if TRUE.iter().any(|t| raw.eq_ignore_ascii_case(t)) {
+            Some(true)
+        } else if FALSE.iter().any(|f| raw.eq_ignore_ascii_case(f)) {
+            Some(false)
+        } else {
+            None
+        }
+    })
+}
+
+/// `Duration` in human form: `30s`, `5m`, `1h30m`, `250ms`.
+pub fn duration() -> Parser<Duration> {
+    Parser::new("a duration such as 30s", |raw| {
+        humantime::parse_duration(raw.trim()).ok()
+    })
+}
+
+/// `Vec<T>` from a comma-separated list; items are trimmed, an empty value is an empty list.
+pub fn list<T: 'static>(item: Parser<T>) -> Parser<Vec<T>> {
+    let expected = format!("a comma-separated list of {}", plural(item.expected()));
+    Parser::new(expected, move |raw| {
+        if raw.trim().is_empty() {
+            return Some(Vec::new());
+        }
+        raw.split(',').map(|part| item.parse(part.trim())).collect()
+    })
+}
+
+/// `Secret<T>`: parsed like `T`, then wrapped.
+pub fn secret<T: Zeroize + 'static>(inner: Parser<T>) -> Parser<Secret<T>> {
+    let expected = inner.expected().to_owned();
+    Parser::new(expected, move |raw| inner.parse(raw).map(Secret::new))
+}
+
+/// A field marked `json`: deserialized with serde. `ty` is the type as written.
+pub fn json<T: DeserializeOwned + 'static>(ty: &'static str) -> Parser<T> {
+    Parser::new(format!("JSON for {ty}"), |raw| {
+        serde_json::from_str(raw).ok()
+    })
+}
+
+/// A field with `with = path`: the user's function decides. `name` is the path as written.
+pub fn with<T, E, F>(parse: F, name: &'static str) -> Parser<T>
+where
+    F: Fn(&str) -> Result<T, E> + Send + Sync + 'static,
+    E: fmt::Display,
+{
+    Parser::new(format!("a value accepted by `{name}`"), move |raw| {
+        parse(raw).ok()
+    })
+}
+
+/// "an integer from 0 to 65535" → "integers from 0 to 65535", good enough for list messages.
+fn plural(expected: &str) -> String {
+    for (one, many) in [
+        ("a value of type ", "values of type "),
+        ("an integer", "integers"),
+        ("a number", "numbers"),
+        ("a duration", "durations"),
+        ("a value accepted by", "values accepted by"),
+        ("an IP address", "IP addresses"),
+        ("a socket address", "socket addresses"),
+    ] {
+        if let Some(rest) = expected.strip_prefix(one) {
+            return format!("{many}{rest}");
+        }
+    }
+    match expected {
+        "text" => "text items".to_owned(),
+        "true/false, 1/0, yes/no or on/off" => {
+            "booleans (true/false, 1/0, yes/no or on/off)".to_owned()
+        }
+        other => other.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn booleans_are_lenient() {
+        let p = boolean();
+        for t in ["true", "TRUE", " yes ", "On", "1"] {
+            assert_eq!(p.parse(t), Some(true), "{t}");
+        }
+        for f in ["false", "No", "off", "0"] {
+            assert_eq!(p.parse(f), Some(false), "{f}");
+        }
+        assert_eq!(p.parse("maybe"), None);
+    }
+
+    #[test]
+    fn durations_in_human_form() {
+        let p = duration();
+        assert_eq!(p.parse("30s"), Some(Duration::from_secs(30)));
+        assert_eq!(p.parse("1h30m"), Some(Duration::from_secs(5400)));
+        assert_eq!(p.parse("250ms"), Some(Duration::from_millis(250)));
+        assert_eq!(p.parse("soon"), None);
+    }
+
+    #[test]
+    fn lists_split_on_commas() {
+        let p = list(from_str::<u16>("an integer from 0 to 65535"));
+        assert_eq!(p.parse("1, 2,3"), Some(vec![1, 2, 3]));
+        assert_eq!(p.parse(""), Some(vec![]));
+        assert_eq!(p.parse("1,x"), None);
+        assert_eq!(
+            p.expected(),
+            "a comma-separated list of integers from 0 to 65535"
+        );
+        let d = list(duration());
+        assert_eq!(d.parse("1s,2m").map(|v| v.len()), Some(2));
+    }
+
+    #[test]
+    fn secrets_and_json() {
+        let p = secret(from_str::<u16>("an integer"));
+        assert_eq!(p.parse("5").map(|s| *s.expose_secret()), Some(5));
+        let j = json::<Vec<u8>>("Vec<u8>");
+        assert_eq!(j.parse("[1,2]"), Some(vec![1, 2]));
+        assert_eq!(j.expected(), "JSON for Vec<u8>");
+    }
+}

@@ -1,0 +1,53 @@
+//! Not public API: what `#[derive(LockerConfig)]` expands to calls only this module, through
+//! absolute paths. It may change in any release.
+
+use std::future::Future;
+
+pub use crate::config::parse::{boolean, duration, from_str, json, list, secret, with};
+pub use crate::config::{
+    Ctx, DefaultValue, FieldInfo, GlobalCell, Loader, LockerConfig, OverrideGuard,
+};
+pub use crate::{Result, Secret};
+
+/// `T::load(env)`.
+pub fn load<T: LockerConfig>(environment: &str) -> Result<T> {
+    Loader::<T>::new().environment(environment).load()
+}
+
+/// `T::load_async(env)`.
+pub fn load_async<T: LockerConfig>(
+    environment: &str,
+) -> impl Future<Output = Result<T>> + Send + 'static {
+    Loader::<T>::new().environment(environment).load_async()
+}
+
+/// `T::init(env)`.
+pub fn init<T: LockerConfig>(environment: &str) -> Result<&'static T> {
+    Loader::<T>::new().environment(environment).init()
+}
+
+/// `T::global()`.
+pub fn global<T: LockerConfig>() -> &'static T {
+    crate::config::global::global::<T>()
+}
+
+/// `T::from_values(pairs)`.
+pub fn from_values<T, I, K, V>(pairs: I) -> Result<T>
+where
+    T: LockerConfig,
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    crate::config::from_values::<T, I, K, V>(pairs)
+}
+
+/// `T::override_global(config)`.
+pub fn override_global<T: LockerConfig>(config: T) -> OverrideGuard<T> {
+    crate::config::global::override_global(config)
+}
+
+/// `T::with_override(config, f)`.
+pub fn with_override<T: LockerConfig, R>(config: T, f: impl FnOnce() -> R) -> R {
+    crate::config::global::with_override(config, f)
+}

@@ -1,0 +1,39 @@
+//! Errors of the library API (starting the server, issuing keys).
+
+use locker_config::crypto::CryptoError;
+
+/// Why the server could not start or a project or access key could not be created.
+///
+/// No variant carries a secret access key or key material.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// Binding the listener, spawning the server thread or creating a temporary directory failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// The SQLite database could not be opened or a statement failed.
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// The secret access key given could not unwrap the project key.
+    #[error("the secret access key does not match the access key: {0}")]
+    Crypto(#[from] CryptoError),
+    /// No access key with this id exists in the database.
+    #[error("unknown access key id {0:?}")]
+    UnknownAccessKey(String),
+    /// The access key belongs to another project than the one it claims.
+    #[error("access key {access_key_id:?} belongs to project {actual}, not {claimed}")]
+    ProjectMismatch {
+        /// The access key id.
+        access_key_id: String,
+        /// The project id given by the caller.
+        claimed: i64,
+        /// The project the key belongs to.
+        actual: i64,
+    },
+    /// No project with this id exists.
+    #[error("unknown project id {0}")]
+    UnknownProject(i64),
+    /// Generating random bytes failed.
+    #[error("the operating system random number generator failed")]
+    Random,
+}

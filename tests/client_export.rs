@@ -1,0 +1,54 @@
+//! Export as dotenv and JSON.
+
+mod common;
+
+use locker_config::{ExportFormat, NewEnvironment, NewSecret};
+
+#[tokio::test]
+async fn dotenv_and_json() {
+    let p = common::project();
+    let locker = p.client();
+    locker
+        .create_environment(NewEnvironment::new("prod"))
+        .await
+        .unwrap();
+    locker
+        .create(NewSecret::new("B_URL", "https://b").environment("prod"))
+        .await
+        .unwrap();
+    locker
+        .create(NewSecret::new("A_QUOTED", "say \"hi\"\n$HOME \\").environment("prod"))
+        .await
+        .unwrap();
+    locker
+        .create(NewSecret::new("not-a-name", "skipped").environment("prod"))
+        .await
+        .unwrap();
+    locker
+        .create(NewSecret::new("SHARED", "all"))
+        .await
+        .unwrap();
+
+    let dotenv = locker
+        .export(Some("prod"), ExportFormat::Dotenv)
+        .await
+        .unwrap();
+    assert_eq!(
+        dotenv,
+        "A_QUOTED=\"say \\\"hi\\\"\\n\\$HOME \\\\\"\nB_URL=\"https://b\"\n"
+    );
+
+    let all = locker.export(None, ExportFormat::Dotenv).await.unwrap();
+    assert!(all.contains("SHARED=\"all\"\n") && all.contains("B_URL="));
+
+    let json = locker
+        .export(Some("prod"), ExportFormat::Json)
+        .await
+        .unwrap();
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let items = parsed.as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[0]["key"], "A_QUOTED");
+    assert_eq!(items[0]["value"], "say \"hi\"\n$HOME \\");
+    assert_eq!(items[0]["environment_name"], "prod");
+}

@@ -1,0 +1,205 @@
+//! The process-global instance: exactly one load when many threads race, `init`, and the lazy
+//! load from `LOCKER_ENVIRONMENT` and credentials in the environment (in a child process, so
+//! no test sets variables in this one).
+
+mod config_support;
+
+use std::process::Command;
+use std::sync::Barrier;
+use std::thread;
+
+use config_support::project;
+use locker_config::{ErrorKind, LockerConfig, Secret};
+
+#[derive(Debug, LockerConfig)]
+struct Raced {
+    database_url: Secret<String>,
+    #[locker(key = "HTTP_PORT", default = 8080)]
+    port: u16,
+}
+
+#[derive(Debug, LockerConfig)]
+struct Initialised {
+    #[locker(key = "HTTP_PORT")]
+    port: u16,
+}
+
+#[derive(Debug, LockerConfig)]
+struct FromEnvironment {
+    database_url: Secret<String>,
+    #[locker(key = "HTTP_PORT")]
+    port: u16,
+}
+
+fn race<T: Sync>(threads: usize, f: impl Fn() -> &'static T + Sync) -> Vec<&'static T> {
+    let barrier = Barrier::new(threads);
+    thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    barrier.wait();
+                    f()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn thirty_two_racing_threads_cause_one_load() {
+    let p = project();
+    p.seed(
+        &["prod"],
+        &[
+            (Some("prod"), "DATABASE_URL", "postgres://db"),
+            (None, "HTTP_PORT", "7000"),
+        ],
+    );
+    Raced::loader()
+        .client(p.client())
+        .environment("prod")
+        .install_global()
+        .unwrap();
+    p.server.clear_request_log();
+
+    let seen = race(32, Raced::global);
+    assert!(seen.iter().all(|c| std::ptr::eq(*c, seen[0])));
+    assert_eq!(seen[0].port, 7000);
+    assert_eq!(seen[0].database_url.expose_secret(), "postgres://db");
+    assert_eq!(p.gets("/v1/secrets"), 1, "{:?}", p.server.request_log());
+
+    // Later calls are free.
+    Raced::global();
+    assert_eq!(p.gets("/v1/secrets"), 1);
+    let err = Raced::loader()
+        .client(p.client())
+        .environment("prod")
+        .init()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config);
+}
+
+#[test]
+fn init_sets_the_global_once() {
+    let p = project();
+    p.seed(&["prod"], &[(Some("prod"), "HTTP_PORT", "1234")]);
+    let cfg = Initialised::loader()
+        .client(p.client())
+        .environment("prod")
+        .init()
+        .unwrap();
+    assert_eq!(cfg.port, 1234);
+    assert!(std::ptr::eq(cfg, Initialised::global()));
+    let again = Initialised::loader()
+        .client(p.client())
+        .environment("prod")
+        .init();
+    assert!(
+        again
+            .unwrap_err()
+            .to_string()
+            .contains("already initialised")
+    );
+    // A test override still wins on this thread.
+    let _guard =
+        Initialised::override_global(Initialised::from_values([("HTTP_PORT", "1")]).unwrap());
+    assert_eq!(Initialised::global().port, 1);
+}
+
+const CHILD_MARKER: &str = "LOCKER_CONFIG_TEST_CHILD";
+
+#[test]
+fn lazy_global_reads_the_process_environment() {
+    let p = project();
+    p.seed(
+        &["prod", "staging"],
+        &[
+            (Some("prod"), "DATABASE_URL", "postgres://db"),
+            (Some("prod"), "HTTP_PORT", "4242"),
+        ],
+    );
+    let home = tempfile::tempdir().unwrap();
+    p.server.clear_request_log();
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_races_the_lazy_global",
+            "--ignored",
+            "--test-threads=1",
+        ])
+        .env_clear()
+        .env("HOME", home.path())
+        .env(CHILD_MARKER, "1")
+        .env("LOCKER_ENVIRONMENT", "prod")
+        .env("LOCKER_ACCESS_KEY_ID", &p.key.access_key_id)
+        .env("LOCKER_SECRET_ACCESS_KEY", &p.key.secret_access_key)
+        .env("LOCKER_API_BASE", p.server.base_url())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("1 passed"), "{stdout}");
+    // One list for the 32 racing threads, one for the explicit `load` after them.
+    assert_eq!(p.gets("/v1/secrets"), 2, "{:?}", p.server.request_log());
+}
+
+/// Runs only as the child of `lazy_global_reads_the_process_environment`.
+#[test]
+#[ignore = "run by lazy_global_reads_the_process_environment in a child process"]
+fn child_races_the_lazy_global() {
+    if std::env::var_os(CHILD_MARKER).is_none() {
+        return;
+    }
+    let seen = race(32, FromEnvironment::global);
+    assert_eq!(seen[0].port, 4242);
+    assert_eq!(seen[0].database_url.expose_secret(), "postgres://db");
+    assert!(seen.iter().all(|c| std::ptr::eq(*c, seen[0])));
+    // `load` reads credentials from the environment as well.
+    assert_eq!(FromEnvironment::load("prod").unwrap().port, 4242);
+}
+
+#[derive(Debug, LockerConfig)]
+struct NeverLoaded {
+    #[locker(default = 1)]
+    n: u8,
+}
+
+#[test]
+fn lazy_global_without_an_environment_panics_clearly() {
+    let home = tempfile::tempdir().unwrap();
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_global_without_environment", "--ignored"])
+        .env_clear()
+        .env("HOME", home.path())
+        .env(CHILD_MARKER, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("1 passed"), "{stdout}");
+}
+
+/// Runs only as the child of `lazy_global_without_an_environment_panics_clearly`.
+#[test]
+#[ignore = "run by lazy_global_without_an_environment_panics_clearly in a child process"]
+fn child_global_without_environment() {
+    if std::env::var_os(CHILD_MARKER).is_none() {
+        return;
+    }
+    let panic = std::panic::catch_unwind(|| NeverLoaded::global().n).unwrap_err();
+    let message = panic.downcast_ref::<String>().unwrap();
+    assert!(
+        message.starts_with("NeverLoaded::global() could not load the config: "),
+        "{message}"
+    );
+    assert!(message.contains("set LOCKER_ENVIRONMENT"), "{message}");
+}

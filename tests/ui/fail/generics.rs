@@ -1,0 +1,8 @@
+use locker_config::LockerConfig;
+
+#[derive(LockerConfig)]
+struct Config<T> {
+    value: T,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use locker_config::LockerConfig;
+
+#[derive(LockerConfig)]
+struct Nothing;
+
+fn main() {
+    let _ = Nothing::global();
+}
