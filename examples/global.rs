@@ -34,13 +34,11 @@ fn serve(worker: usize) {
 fn main() -> Result<(), Box<dyn Error>> {
     let server = LocalServer::start()?;
     let key = server.create_project()?;
-    let locker = Locker::new(
-        Locker::builder()
-            .access_key_id(key.access_key_id.clone())
-            .secret_access_key(key.secret_access_key.clone())
-            .api_base(server.base_url())
-            .build()?,
-    );
+    let locker = Locker::builder()
+        .access_key_id(key.access_key_id.clone())
+        .secret_access_key(key.secret_access_key.clone())
+        .api_base(server.base_url())
+        .build_blocking()?;
     locker.create_environment(NewEnvironment::new("prod"))?;
     locker.create(NewSecret::new("DATABASE_URL", "postgres://prod-db/app").environment("prod"))?;
     locker.create(NewSecret::new("HTTP_PORT", "8443"))?;

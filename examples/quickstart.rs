@@ -1,8 +1,9 @@
 //! Loads a typed config for `prod` from Locker and shows where every value came from.
 //!
-//! With `LOCKER_ACCESS_KEY_ID` and `LOCKER_SECRET_ACCESS_KEY` set it reads that project (the
-//! environment is `LOCKER_ENVIRONMENT`, default `prod`); without, it starts a local
-//! Locker-compatible server, seeds `staging`, `prod` and "All", and loads from there.
+//! With Locker credentials (`LOCKER_ACCESS_KEY_ID` and `LOCKER_SECRET_ACCESS_KEY`, or
+//! `~/.locker/credential.json`) it reads that project (the environment is `LOCKER_ENVIRONMENT`,
+//! default `prod`); without, it starts the embedded Locker-compatible server, seeds `staging`,
+//! `prod` and "All" through the client, and loads from there.
 //!
 //! ```text
 //! cargo run --example quickstart
@@ -12,7 +13,7 @@ use std::error::Error;
 use std::time::{Duration, Instant};
 
 use locker_config::blocking::Locker;
-use locker_config::{LockerConfig, NewEnvironment, NewSecret, Secret};
+use locker_config::{ErrorKind, LockerConfig, NewEnvironment, NewSecret, Secret};
 use locker_server::LocalServer;
 
 #[derive(Debug, LockerConfig)]
@@ -32,27 +33,38 @@ struct AppConfig {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let (_server, locker, environment) = if std::env::var_os("LOCKER_ACCESS_KEY_ID").is_some() {
-        let env = std::env::var("LOCKER_ENVIRONMENT").unwrap_or_else(|_| "prod".to_owned());
-        println!("Using the Locker project of LOCKER_ACCESS_KEY_ID, environment {env:?}\n");
-        (None, Locker::from_env()?, env)
-    } else {
-        let server = LocalServer::start()?;
-        let key = server.create_project()?;
-        let locker = Locker::new(
-            Locker::builder()
+    // Credentials from the environment or ~/.locker/credential.json; without any, the embedded
+    // local server.
+    let (server, locker, environment) = match Locker::from_env() {
+        Ok(locker) => {
+            let env = std::env::var("LOCKER_ENVIRONMENT").unwrap_or_else(|_| "prod".to_owned());
+            println!(
+                "Using the Locker project at {}, environment {env:?}\n",
+                locker.as_async().api_base()
+            );
+            (None, locker, env)
+        }
+        // No credentials at all: the embedded server. Credentials that are set but broken are
+        // an error worth seeing, not a reason to fall back.
+        Err(e) if e.kind() == ErrorKind::Credentials && !credentials_set() => {
+            println!("No Locker credentials in the environment or in ~/.locker.");
+            let server = LocalServer::start()?;
+            let key = server.create_project()?;
+            let locker = Locker::builder()
                 .access_key_id(key.access_key_id.clone())
                 .secret_access_key(key.secret_access_key.clone())
                 .api_base(server.base_url())
-                .build()?,
-        );
-        seed(&locker)?;
-        println!(
-            "Started a local Locker server at {} and seeded it\n",
-            server.base_url()
-        );
-        (Some(server), locker, "prod".to_owned())
+                .build_blocking()?;
+            seed(&locker)?;
+            println!(
+                "Started the embedded Locker server at {} and seeded a demo project.\n",
+                server.base_url()
+            );
+            (Some(server), locker, "prod".to_owned())
+        }
+        Err(e) => return Err(e.into()),
     };
+    let requests_before = server.as_ref().map(|s| s.request_log().len());
 
     let start = Instant::now();
     let loaded = AppConfig::loader()
@@ -69,11 +81,33 @@ fn main() -> Result<(), Box<dyn Error>> {
             source.field, source.key, source.source
         );
     }
-    println!(
-        "\nLoaded {} fields for {environment:?} in {took:.1?} with one list request.",
+    print!(
+        "\nLoaded {} fields for {environment:?} in {took:.1?}",
         AppConfig::KEYS.len()
     );
+    match (&server, requests_before) {
+        (Some(server), Some(before)) => {
+            let requests = &server.request_log()[before..];
+            let paths: Vec<String> = requests
+                .iter()
+                .map(|r| format!("{} {}", r.method, r.path))
+                .collect();
+            let plural = if requests.len() == 1 { "" } else { "s" };
+            println!(
+                " with {} request{plural} ({}).",
+                requests.len(),
+                paths.join(", ")
+            );
+        }
+        _ => println!("."),
+    }
     Ok(())
+}
+
+fn credentials_set() -> bool {
+    ["LOCKER_ACCESS_KEY_ID", "ACCESS_KEY_ID"]
+        .iter()
+        .any(|var| std::env::var_os(var).is_some())
 }
 
 /// staging and prod, a few secrets in each, and some shared by all environments ("All").

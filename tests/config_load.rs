@@ -227,6 +227,13 @@ fn fifty_fields_cost_one_list_request() {
     assert_eq!(cfg.field_00, 0);
     assert_eq!(cfg.field_49, 49);
     assert_eq!(p.gets("/v1/secrets"), 1, "{:?}", p.server.request_log());
+    // The profile and the one list: no environment list, nothing per field.
+    assert_eq!(
+        p.server.request_log().len(),
+        2,
+        "{:?}",
+        p.server.request_log()
+    );
 
     // A second load with the same client: again one list, no repeated profile fetch.
     let before: usize = p.server.request_log().len();
@@ -238,7 +245,7 @@ fn fifty_fields_cost_one_list_request() {
     assert_eq!(p.gets("/v1/secrets"), 2);
     let second = p.server.request_log().len() - before;
     assert!(
-        second <= 2,
+        second == 1,
         "second load used {second} requests: {:?}",
         p.server.request_log()
     );

@@ -38,7 +38,7 @@ impl Locker {
         Locker { inner }
     }
 
-    /// A builder; finish with `build()` and wrap with [`Locker::new`] or `.into()`.
+    /// A builder; finish with [`crate::LockerBuilder::build_blocking`].
     pub fn builder() -> crate::LockerBuilder {
         crate::Locker::builder()
     }

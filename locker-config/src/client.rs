@@ -233,6 +233,25 @@ impl LockerBuilder {
         self
     }
 
+    /// Builds a [`crate::blocking::Locker`], the synchronous facade, for programs without an
+    /// async runtime.
+    ///
+    /// ```no_run
+    /// let locker = locker_config::Locker::builder()
+    ///     .api_base("http://127.0.0.1:8787")
+    ///     .build_blocking()?;
+    /// let environments = locker.list_environments()?;
+    /// # let _ = environments;
+    /// # Ok::<(), locker_config::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`LockerBuilder::build`].
+    pub fn build_blocking(self) -> Result<crate::blocking::Locker> {
+        self.build().map(crate::blocking::Locker::new)
+    }
+
     /// Builds the client. No request is sent yet.
     ///
     /// # Errors
@@ -1036,10 +1055,13 @@ impl Locker {
         wire: Vec<WireSecret>,
         mut names: HashMap<String, String>,
     ) -> Result<Vec<SecretRecord>> {
+        // The server sends each secret's environment name (encrypted); only a secret without
+        // one costs an extra request for the environment list.
         let unknown = wire.iter().any(|w| {
             w.environment_id
                 .as_deref()
                 .is_some_and(|id| !id.is_empty() && !names.contains_key(id))
+                && w.environment_name.as_deref().is_none_or(str::is_empty)
         });
         if unknown {
             for e in self.list_environments().await? {
