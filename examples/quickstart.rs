@@ -10,6 +10,7 @@
 //! ```
 
 use std::error::Error;
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use locker_config::blocking::Locker;
@@ -32,7 +33,17 @@ struct AppConfig {
     verbose: bool,
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn Error>> {
     // Credentials from the environment or ~/.locker/credential.json; without any, the embedded
     // local server.
     let (server, locker, environment) = match Locker::from_env() {

@@ -5,6 +5,8 @@
 //! environment variable or the builder's `log` level installs a plain stderr logger showing this
 //! crate's events at that level; if a global subscriber is already set, nothing changes.
 
+use std::io::IsTerminal as _;
+
 use tracing::level_filters::LevelFilter;
 
 use crate::{Error, ErrorKind, Result};
@@ -44,6 +46,7 @@ pub(crate) fn install(level: LevelFilter) {
         .with(
             tracing_subscriber::fmt::layer()
                 .with_writer(std::io::stderr)
+                .with_ansi(std::io::stderr().is_terminal())
                 .with_filter(filter),
         )
         .try_init();
