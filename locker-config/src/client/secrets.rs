@@ -109,11 +109,8 @@ impl Locker {
         };
         let mut names = HashMap::new();
         if let Some(name) = secret.environment.as_deref() {
-            check_name("environment name", name)?;
-            let env = self.require_environment(name).await?;
-            body.environment_id = Some(env.id.clone());
-            body.environment_name = Some(session.key.encrypt(name));
-            names.insert(env.id, env.name);
+            self.move_to_environment(session, name, &mut body, &mut names)
+                .await?;
         }
         let wire: WireSecret = self
             .write(Method::POST, "/v1/secrets".into(), &body)
@@ -163,11 +160,8 @@ impl Locker {
                 body.environment_name = Some(session.key.encrypt(""));
             }
             Some(Some(name)) => {
-                check_name("environment name", name)?;
-                let env = self.require_environment(name).await?;
-                body.environment_id = Some(env.id.clone());
-                body.environment_name = Some(session.key.encrypt(name));
-                names.insert(env.id, env.name);
+                self.move_to_environment(session, name, &mut body, &mut names)
+                    .await?;
             }
         }
         let path = format!("/v1/secrets/{}", encode_segment(&current.id));
@@ -184,6 +178,23 @@ impl Locker {
     pub async fn export(&self, environment: Option<&str>, format: ExportFormat) -> Result<String> {
         let secrets = self.list_secrets(environment).await?;
         export::render(&secrets, format)
+    }
+
+    /// Points `body` at the existing environment called `name`, and adds that environment to
+    /// `names` for decrypting the answer.
+    async fn move_to_environment(
+        &self,
+        session: &Session,
+        name: &str,
+        body: &mut SecretBody,
+        names: &mut HashMap<String, String>,
+    ) -> Result<()> {
+        check_name("environment name", name)?;
+        let env = self.require_environment(name).await?;
+        body.environment_id = Some(env.id.clone());
+        body.environment_name = Some(session.key.encrypt(name));
+        names.insert(env.id, env.name);
+        Ok(())
     }
 
     /// The secret `key` in `environment` (falling back to "All" when `fallback`).
