@@ -3,6 +3,8 @@
 //! Fields are read at the top level with a fallback to the nested `data` object; unknown fields
 //! are ignored; ids may be strings or numbers; dates may be numbers or missing.
 
+use std::str::FromStr;
+
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
@@ -15,19 +17,12 @@ fn lenient_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Erro
     })
 }
 
-/// A float that may be missing, `null`, a number, or a numeric string.
-fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+/// A number (`i64` or `f64`) that may be missing, `null`, a number, or a numeric string; one
+/// that does not fit `T` (a fraction for an integer) is treated as absent. A JSON number is
+/// parsed from its text, which serde_json writes so that it reads back exactly.
+fn lenient_number<'de, D: Deserializer<'de>, T: FromStr>(d: D) -> Result<Option<T>, D::Error> {
     Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::Number(n)) => n.as_f64(),
-        Some(Value::String(s)) => s.trim().parse().ok(),
-        _ => None,
-    })
-}
-
-/// An integer that may be a number or a numeric string.
-fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::Number(n)) => n.to_string().parse().ok(),
         Some(Value::String(s)) => s.trim().parse().ok(),
         _ => None,
     })
@@ -53,7 +48,7 @@ pub(crate) struct ProfileResponse {
 pub(crate) struct Profile {
     #[serde(default, deserialize_with = "lenient_string")]
     pub(crate) key: Option<String>,
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(default, deserialize_with = "lenient_number")]
     pub(crate) project_id: Option<i64>,
     #[serde(default)]
     pub(crate) editable: Option<bool>,
@@ -98,11 +93,11 @@ pub(crate) struct SecretData {
 pub(crate) struct WireSecret {
     #[serde(default, deserialize_with = "lenient_id")]
     pub(crate) id: Option<String>,
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(default, deserialize_with = "lenient_number")]
     pub(crate) project_id: Option<i64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
+    #[serde(default, deserialize_with = "lenient_number")]
     pub(crate) creation_date: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
+    #[serde(default, deserialize_with = "lenient_number")]
     pub(crate) revision_date: Option<f64>,
     #[serde(default, deserialize_with = "lenient_id")]
     pub(crate) environment_id: Option<String>,
@@ -133,7 +128,7 @@ pub(crate) struct EnvironmentData {
 pub(crate) struct WireEnvironment {
     #[serde(default, deserialize_with = "lenient_id")]
     pub(crate) id: Option<String>,
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(default, deserialize_with = "lenient_number")]
     pub(crate) project_id: Option<i64>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub(crate) name: Option<String>,
@@ -188,6 +183,36 @@ mod tests {
         assert_eq!(s.project_id, Some(42));
         assert_eq!(s.creation_date, Some(1.5));
         assert_eq!(s.data.unwrap().key.as_deref(), Some("K"));
+    }
+
+    #[test]
+    fn reads_numbers_like_serde_json_does() {
+        #[derive(Deserialize)]
+        struct N {
+            #[serde(default, deserialize_with = "lenient_number")]
+            i: Option<i64>,
+            #[serde(default, deserialize_with = "lenient_number")]
+            f: Option<f64>,
+        }
+        for text in [
+            "42",
+            "-7",
+            "1.0",
+            "1.5",
+            "1e3",
+            "-0.1",
+            "1712345678.123456",
+            "9223372036854775807",
+            "9223372036854775808",
+            "18446744073709551615",
+        ] {
+            let n: N = serde_json::from_str(&format!(r#"{{"i":{text},"f":{text}}}"#)).unwrap();
+            let v: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(n.i, v.as_i64(), "{text}");
+            assert_eq!(n.f, v.as_f64(), "{text}");
+        }
+        let n: N = serde_json::from_str(r#"{"i":" 3 ","f":null}"#).unwrap();
+        assert_eq!((n.i, n.f), (Some(3), None));
     }
 
     #[test]

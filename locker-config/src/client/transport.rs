@@ -1,0 +1,209 @@
+//! Sending one API call: headers and timeouts, retries of reads, logging, the response size
+//! cap, the error for a non-2xx status, and JSON parsing that never quotes the body.
+
+use std::time::Instant;
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use super::Locker;
+use super::builder::{DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT};
+use super::error_response::error_from_response;
+use crate::retry::{self, Outcome};
+use crate::{Error, ErrorKind, Result};
+
+/// The largest response body the client reads; a longer one is an invalid response.
+const MAX_RESPONSE_BODY: usize = 16 * 1024 * 1024;
+
+impl Locker {
+    pub(super) async fn read<T: DeserializeOwned>(&self, path_and_query: String) -> Result<T> {
+        let body = self.send(Method::GET, path_and_query, None).await?;
+        parse_json(&body.0, &body.1)
+    }
+
+    pub(super) async fn write<T: DeserializeOwned, B: serde::Serialize>(
+        &self,
+        method: Method,
+        path: String,
+        body: &B,
+    ) -> Result<T> {
+        let bytes = serde_json::to_vec_pretty(body).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                "could not serialize the request body",
+            )
+            .with_source(e)
+        })?;
+        let body = self.send(method, path, Some(bytes)).await?;
+        parse_json(&body.0, &body.1)
+    }
+
+    /// Sends one API call (with retries for reads) and returns the success body and a label.
+    async fn send(
+        &self,
+        method: Method,
+        path_and_query: String,
+        body: Option<Vec<u8>>,
+    ) -> Result<(Vec<u8>, String)> {
+        let path = path_and_query
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let label = format!("{method} {path}");
+        let span = tracing::debug_span!(
+            "locker_api",
+            method = %method,
+            path = %path,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+        );
+        let is_read = method == Method::GET;
+        let timeout = self.inner.timeout.unwrap_or(if is_read {
+            DEFAULT_READ_TIMEOUT
+        } else {
+            DEFAULT_WRITE_TIMEOUT
+        });
+        let url = format!("{}{}", self.inner.api_base, path_and_query);
+        let max_retries = if is_read { self.inner.max_retries } else { 0 };
+        async move {
+            let mut attempt = 0u32;
+            loop {
+                attempt += 1;
+                let started = Instant::now();
+                let mut req = self.inner.http.request(method.clone(), &url).timeout(timeout);
+                if let Some(b) = &body {
+                    req = req.body(b.clone());
+                }
+                let result = match req.send().await {
+                    Ok(resp) => {
+                        let status = resp.status();
+                        let retry_after = resp
+                            .headers()
+                            .get(reqwest::header::RETRY_AFTER)
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(retry::parse_retry_after);
+                        match read_capped(resp).await {
+                            Ok((bytes, truncated)) => Ok((status, retry_after, bytes, truncated)),
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(e),
+                };
+                let elapsed_ms = started.elapsed().as_millis() as u64;
+                let span = tracing::Span::current();
+                span.record("attempts", attempt);
+                let (outcome, error) = match result {
+                    Ok((status, retry_after, bytes, truncated)) => {
+                        span.record("status", status.as_u16());
+                        tracing::debug!(status = status.as_u16(), attempt, elapsed_ms, "locker api response");
+                        if status.is_success() {
+                            if truncated {
+                                return Err(Error::new(
+                                    ErrorKind::InvalidResponse,
+                                    format!("the response to {label} is larger than {MAX_RESPONSE_BODY} bytes"),
+                                )
+                                .with_status(status.as_u16()));
+                            }
+                            return Ok((bytes, label));
+                        }
+                        (
+                            Outcome::Status {
+                                status: status.as_u16(),
+                                retry_after,
+                            },
+                            error_from_response(status.as_u16(), retry_after, &bytes),
+                        )
+                    }
+                    Err(e) => {
+                        let what = if e.is_timeout() {
+                            format!("{label} timed out after {timeout:?}")
+                        } else if e.is_connect() {
+                            format!("could not connect to the Locker server for {label}")
+                        } else {
+                            format!("the connection failed during {label}")
+                        };
+                        tracing::debug!(attempt, elapsed_ms, error = %what, "locker api call failed");
+                        (
+                            Outcome::Connection,
+                            Error::new(ErrorKind::Connection, what).with_source(e.without_url()),
+                        )
+                    }
+                };
+                match retry::retry_delay(attempt, max_retries, &outcome, rand::random::<f64>()) {
+                    Some(delay) => {
+                        tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying a locker api read");
+                        tokio::time::sleep(delay).await;
+                    }
+                    None => return Err(error),
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// Reads at most [`MAX_RESPONSE_BODY`] bytes; the flag says whether there was more.
+async fn read_capped(
+    mut resp: reqwest::Response,
+) -> std::result::Result<(Vec<u8>, bool), reqwest::Error> {
+    let mut buf = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        let room = MAX_RESPONSE_BODY - buf.len();
+        if chunk.len() > room {
+            buf.extend_from_slice(&chunk[..room]);
+            return Ok((buf, true));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok((buf, false))
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8], label: &str) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        // serde_json's message can quote the input; report only the category and position.
+        let what = match e.classify() {
+            serde_json::error::Category::Io | serde_json::error::Category::Syntax => {
+                "is not valid JSON"
+            }
+            serde_json::error::Category::Eof => "is truncated JSON",
+            serde_json::error::Category::Data => "does not have the expected shape",
+        };
+        let snippet = if bytes.is_empty() {
+            " (empty body)"
+        } else {
+            ""
+        };
+        Error::new(
+            ErrorKind::InvalidResponse,
+            format!(
+                "the response to {label} {what}{snippet} (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        )
+    })
+}
+
+pub(super) fn encode_segment(id: &str) -> String {
+    url::form_urlencoded::byte_serialize(id.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_json_errors_do_not_quote_the_body() {
+        let e =
+            parse_json::<serde_json::Value>(b"<html>secret page</html>", "GET /v1/x").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidResponse);
+        assert!(!e.to_string().contains("secret page"));
+        let e = parse_json::<serde_json::Value>(b"{\"a\":", "GET /v1/x").unwrap_err();
+        assert!(e.message().contains("truncated"));
+    }
+}
