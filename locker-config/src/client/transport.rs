@@ -52,7 +52,9 @@ impl Locker {
             .unwrap_or_default()
             .to_string();
         let label = format!("{method} {path}");
-        let span = tracing::debug_span!(
+        // One span per API call at info, like the official SDKs' request log; the attempt
+        // details are debug.
+        let span = tracing::info_span!(
             "locker_api",
             method = %method,
             path = %path,
@@ -72,6 +74,7 @@ impl Locker {
             loop {
                 attempt += 1;
                 let started = Instant::now();
+                tracing::debug!(attempt, timeout_ms = timeout.as_millis() as u64, "locker api request");
                 let mut req = self.inner.http.request(method.clone(), &url).timeout(timeout);
                 if let Some(b) = &body {
                     req = req.body(b.clone());
@@ -97,7 +100,7 @@ impl Locker {
                 let (outcome, error) = match result {
                     Ok((status, retry_after, bytes, truncated)) => {
                         span.record("status", status.as_u16());
-                        tracing::debug!(status = status.as_u16(), attempt, elapsed_ms, "locker api response");
+                        tracing::info!(status = status.as_u16(), attempt, elapsed_ms, "locker api response");
                         if status.is_success() {
                             if truncated {
                                 return Err(Error::new(
