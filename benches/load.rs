@@ -5,48 +5,27 @@
 //! cargo bench --bench load
 //! ```
 
-#[path = "../tests/config_support/fifty.rs"]
-mod fifty;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use fifty::Fifty;
-use locker_config::{Locker, NewEnvironment, NewSecret};
-use locker_server::LocalServer;
+use support::Project;
+use support::fifty::{self, Fifty};
 
 fn main() {
-    let server = LocalServer::start().expect("local server");
-    let key = server.create_project().expect("project");
-    let locker = Locker::builder()
-        .access_key_id(key.access_key_id.clone())
-        .secret_access_key(key.secret_access_key.clone())
-        .api_base(server.base_url())
-        .build()
-        .expect("client");
+    let project = Project::new();
+    fifty::seed(&project);
+    let locker = project.client();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(async {
-        locker
-            .create_environment(NewEnvironment::new("prod"))
-            .await
-            .expect("env");
-        for i in 0..50 {
-            let secret = NewSecret::new(format!("FIELD_{i:02}"), i.to_string());
-            let secret = if i % 2 == 0 {
-                secret.environment("prod")
-            } else {
-                secret
-            };
-            locker.create(secret).await.expect("secret");
-        }
-        // Warm the client's profile cache so both sides measure only the reads.
-        locker.project_id().await.expect("profile");
-    });
+    // Warm the client's profile cache so both sides measure only the reads.
+    rt.block_on(locker.project_id()).expect("profile");
 
     let batched = || {
         rt.block_on(

@@ -1,14 +1,15 @@
 //! The blocking facade, from plain threads and from inside a runtime.
 
-mod common;
+mod support;
 
 use locker_config::blocking;
 use locker_config::{EnvironmentUpdate, ExportFormat, NewEnvironment, NewSecret, SecretUpdate};
+use support::Project;
 
 #[test]
 fn every_operation_works_without_a_runtime() {
-    let p = common::project();
-    let locker = blocking::Locker::new(p.client());
+    let p = Project::new();
+    let locker = p.blocking();
     locker
         .create_environment(NewEnvironment::new("dev"))
         .unwrap();
@@ -36,7 +37,7 @@ fn every_operation_works_without_a_runtime() {
 
 #[tokio::test]
 async fn works_inside_a_runtime_too() {
-    let p = common::project();
+    let p = Project::new();
     let locker: blocking::Locker = p.client().into();
     assert!(locker.list_secrets(None).unwrap().is_empty());
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use locker_config::ErrorKind;
 use locker_config::credentials::{DEFAULT_API_BASE, Explicit, resolve};
+use tempfile::TempDir;
 
 const SECRET: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
@@ -14,6 +15,14 @@ fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     move |name| map.get(name).cloned()
+}
+
+/// A home directory holding `.locker/{file}` with `contents`.
+fn home_with(file: &str, contents: &str) -> TempDir {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir(home.path().join(".locker")).unwrap();
+    std::fs::write(home.path().join(".locker").join(file), contents).unwrap();
+    home
 }
 
 #[test]
@@ -50,15 +59,12 @@ fn explicit_values_win() {
 
 #[test]
 fn the_credential_file_is_the_last_resort() {
-    let home = tempfile::tempdir().unwrap();
-    std::fs::create_dir(home.path().join(".locker")).unwrap();
-    std::fs::write(
-        home.path().join(".locker/credential.json"),
-        format!(
+    let home = home_with(
+        "credential.json",
+        &format!(
             r#"{{"access_key_id":"from-file","secret_access_key":"{SECRET}","api_base":"http://file:1"}}"#
         ),
-    )
-    .unwrap();
+    );
     let c = resolve(Explicit::default(), &env(&[]), Some(home.path())).unwrap();
     assert_eq!(c.access_key_id(), "from-file");
     assert_eq!(c.api_base(), "http://file:1");
@@ -76,13 +82,10 @@ fn the_credential_file_is_the_last_resort() {
 
 #[test]
 fn the_alternative_file_name_is_accepted() {
-    let home = tempfile::tempdir().unwrap();
-    std::fs::create_dir(home.path().join(".locker")).unwrap();
-    std::fs::write(
-        home.path().join(".locker/credentials"),
-        format!(r#"{{"access_key_id":"alt","secret_access_key":"{SECRET}"}}"#),
-    )
-    .unwrap();
+    let home = home_with(
+        "credentials",
+        &format!(r#"{{"access_key_id":"alt","secret_access_key":"{SECRET}"}}"#),
+    );
     let c = resolve(Explicit::default(), &env(&[]), Some(home.path())).unwrap();
     assert_eq!(c.access_key_id(), "alt");
 }
@@ -114,13 +117,10 @@ fn missing_credentials_name_every_place_looked() {
 
 #[test]
 fn a_malformed_file_is_a_credentials_error_without_its_contents() {
-    let home = tempfile::tempdir().unwrap();
-    std::fs::create_dir(home.path().join(".locker")).unwrap();
-    std::fs::write(
-        home.path().join(".locker/credential.json"),
-        format!("{{\"secret_access_key\": \"{SECRET}\", oops"),
-    )
-    .unwrap();
+    let home = home_with(
+        "credential.json",
+        &format!("{{\"secret_access_key\": \"{SECRET}\", oops"),
+    );
     let err = resolve(Explicit::default(), &env(&[]), Some(home.path())).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Credentials);
     assert!(err.message().contains("credential.json"), "{err}");

@@ -1,12 +1,13 @@
 //! Environment operations against a real local server.
 
-mod common;
+mod support;
 
 use locker_config::{EnvironmentUpdate, ErrorKind, NewEnvironment, NewSecret};
+use support::Project;
 
 #[tokio::test]
 async fn create_get_list_and_modify() {
-    let p = common::project();
+    let p = Project::new();
     let locker = p.client();
     assert!(locker.list_environments().await.unwrap().is_empty());
     assert_eq!(locker.get_environment("staging").await.unwrap(), None);

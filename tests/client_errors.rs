@@ -1,16 +1,19 @@
 //! Error kinds from a real local server: authentication, permissions, decryption, bad input.
 
-mod common;
+mod support;
 
 use locker_config::{ErrorKind, Locker, NewEnvironment, NewSecret, SecretUpdate};
+use support::Project;
+
+/// A well-formed secret access key that belongs to no project.
+const OTHER_SECRET: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 #[tokio::test]
 async fn an_unknown_access_key_is_an_authentication_error() {
-    let p = common::project();
-    let locker = Locker::builder()
+    let p = Project::new();
+    let locker = p
+        .builder()
         .access_key_id("00000000-0000-4000-8000-000000000000")
-        .secret_access_key(p.key.secret_access_key.clone())
-        .api_base(p.server.base_url())
         .build()
         .unwrap();
     let err = locker.list_secrets(None).await.unwrap_err();
@@ -21,13 +24,8 @@ async fn an_unknown_access_key_is_an_authentication_error() {
 
 #[tokio::test]
 async fn a_wrong_secret_access_key_is_a_decryption_error() {
-    let p = common::project();
-    let locker = Locker::builder()
-        .access_key_id(p.key.access_key_id.clone())
-        .secret_access_key("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
-        .api_base(p.server.base_url())
-        .build()
-        .unwrap();
+    let p = Project::new();
+    let locker = p.builder().secret_access_key(OTHER_SECRET).build().unwrap();
     let err = locker.get("ANY", None).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decryption, "{err:?}");
     assert!(err.message().contains("does not match"), "{err}");
@@ -38,7 +36,7 @@ async fn a_wrong_secret_access_key_is_a_decryption_error() {
 
 #[tokio::test]
 async fn a_read_only_key_reads_but_gets_permission_denied_on_writes() {
-    let p = common::project();
+    let p = Project::new();
     let rw = p.client();
     rw.create_environment(NewEnvironment::new("staging"))
         .await
@@ -73,7 +71,7 @@ async fn nothing_listening_is_a_connection_error() {
         .port();
     let locker = Locker::builder()
         .access_key_id("id")
-        .secret_access_key("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+        .secret_access_key(OTHER_SECRET)
         .api_base(format!("http://127.0.0.1:{port}"))
         .max_network_retries(0)
         .build()
@@ -84,7 +82,7 @@ async fn nothing_listening_is_a_connection_error() {
 
 #[tokio::test]
 async fn invalid_arguments_are_rejected_before_any_request() {
-    let p = common::project();
+    let p = Project::new();
     let locker = p.client();
     p.server.clear_request_log();
     assert_eq!(
@@ -103,7 +101,7 @@ fn bad_settings_fail_at_build() {
     let base = || {
         Locker::builder()
             .access_key_id("id")
-            .secret_access_key("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+            .secret_access_key(OTHER_SECRET)
     };
     let kind = |b: locker_config::LockerBuilder| b.build().unwrap_err().kind();
     assert_eq!(kind(base().api_base("nope")), ErrorKind::InvalidInput);

@@ -1,33 +1,23 @@
 //! Export as dotenv and JSON.
 
-mod common;
+mod support;
 
-use locker_config::{ExportFormat, NewEnvironment, NewSecret};
+use locker_config::ExportFormat;
+use support::Project;
 
 #[tokio::test]
 async fn dotenv_and_json() {
-    let p = common::project();
+    let p = Project::new();
+    p.seed(
+        &["prod"],
+        &[
+            (Some("prod"), "B_URL", "https://b"),
+            (Some("prod"), "A_QUOTED", "say \"hi\"\n$HOME \\"),
+            (Some("prod"), "not-a-name", "skipped"),
+            (None, "SHARED", "all"),
+        ],
+    );
     let locker = p.client();
-    locker
-        .create_environment(NewEnvironment::new("prod"))
-        .await
-        .unwrap();
-    locker
-        .create(NewSecret::new("B_URL", "https://b").environment("prod"))
-        .await
-        .unwrap();
-    locker
-        .create(NewSecret::new("A_QUOTED", "say \"hi\"\n$HOME \\").environment("prod"))
-        .await
-        .unwrap();
-    locker
-        .create(NewSecret::new("not-a-name", "skipped").environment("prod"))
-        .await
-        .unwrap();
-    locker
-        .create(NewSecret::new("SHARED", "all"))
-        .await
-        .unwrap();
 
     let dotenv = locker
         .export(Some("prod"), ExportFormat::Dotenv)

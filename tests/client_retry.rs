@@ -1,15 +1,16 @@
 //! Retries of reads after transient failures; writes are never retried.
 
-mod common;
+mod support;
 
 use std::time::{Duration, Instant};
 
 use locker_config::{ErrorKind, NewSecret};
 use locker_server::Fault;
+use support::Project;
 
 #[tokio::test]
 async fn reads_succeed_after_transient_503s() {
-    let p = common::project();
+    let p = Project::new();
     let locker = p.client();
     locker.create(NewSecret::new("K", "v")).await.unwrap();
     p.server.clear_request_log();
@@ -27,7 +28,7 @@ async fn reads_succeed_after_transient_503s() {
 
 #[tokio::test]
 async fn reads_honour_retry_after_on_429() {
-    let p = common::project();
+    let p = Project::new();
     let locker = p.client();
     locker.project_id().await.unwrap();
     p.server.inject(Fault::Status {
@@ -42,7 +43,7 @@ async fn reads_honour_retry_after_on_429() {
 
 #[tokio::test]
 async fn exhausted_retries_report_the_last_error() {
-    let p = common::project();
+    let p = Project::new();
     let locker = p.builder().max_network_retries(1).build().unwrap();
     locker.project_id().await.unwrap();
     p.server.clear_request_log();
@@ -59,7 +60,7 @@ async fn exhausted_retries_report_the_last_error() {
 
 #[tokio::test]
 async fn writes_are_never_retried() {
-    let p = common::project();
+    let p = Project::new();
     let locker = p.client();
     locker.project_id().await.unwrap();
     p.server.clear_request_log();
@@ -76,7 +77,7 @@ async fn writes_are_never_retried() {
 
 #[tokio::test]
 async fn dropped_connections_are_retried() {
-    let p = common::project();
+    let p = Project::new();
     let locker = p.client();
     locker.project_id().await.unwrap();
     p.server.inject(Fault::Drop { times: 1 });
@@ -85,7 +86,7 @@ async fn dropped_connections_are_retried() {
 
 #[tokio::test]
 async fn a_slow_server_times_out_as_a_connection_error() {
-    let p = common::project();
+    let p = Project::new();
     let locker = p
         .builder()
         .timeout(Duration::from_millis(200))

@@ -1,17 +1,20 @@
 //! Secrets operations against a real local server.
 
-mod common;
+mod support;
 
-use locker_config::{ErrorKind, NewEnvironment, NewSecret, SecretUpdate};
+use locker_config::{ErrorKind, Locker, NewSecret, SecretUpdate};
+use support::Project;
+
+/// What `get` finds for `key` in `environment`.
+async fn get(locker: &Locker, key: &str, environment: Option<&str>) -> Option<String> {
+    locker.get(key, environment).await.unwrap()
+}
 
 #[tokio::test]
 async fn create_get_retrieve_and_list() {
-    let p = common::project();
+    let p = Project::new();
+    p.seed(&["staging"], &[]);
     let locker = p.client();
-    locker
-        .create_environment(NewEnvironment::new("staging"))
-        .await
-        .unwrap();
     let created = locker
         .create(NewSecret::new("DATABASE_URL", "postgres://all/db").description("shared database"))
         .await
@@ -30,26 +33,22 @@ async fn create_get_retrieve_and_list() {
 
     // Exact environment wins; other environments and no environment fall back to "All".
     assert_eq!(
-        locker
-            .get("DATABASE_URL", Some("staging"))
+        get(&locker, "DATABASE_URL", Some("staging"))
             .await
-            .unwrap()
             .as_deref(),
         Some("postgres://staging/db")
     );
     assert_eq!(
-        locker
-            .get("DATABASE_URL", Some("production"))
+        get(&locker, "DATABASE_URL", Some("production"))
             .await
-            .unwrap()
             .as_deref(),
         Some("postgres://all/db")
     );
     assert_eq!(
-        locker.get("DATABASE_URL", None).await.unwrap().as_deref(),
+        get(&locker, "DATABASE_URL", None).await.as_deref(),
         Some("postgres://all/db")
     );
-    assert_eq!(locker.get("MISSING", Some("staging")).await.unwrap(), None);
+    assert_eq!(get(&locker, "MISSING", Some("staging")).await, None);
     assert_eq!(
         locker.get_or("MISSING", None, "fallback").await.unwrap(),
         "fallback"
@@ -91,7 +90,7 @@ async fn create_get_retrieve_and_list() {
 
 #[tokio::test]
 async fn the_profile_is_fetched_once_and_shared_by_clones() {
-    let p = common::project();
+    let p = Project::new();
     let locker = p.client();
     let clone = locker.clone();
     locker.create(NewSecret::new("A", "1")).await.unwrap();
@@ -103,7 +102,7 @@ async fn the_profile_is_fetched_once_and_shared_by_clones() {
 
 #[tokio::test]
 async fn pagination_follows_next_over_several_pages() {
-    let p = common::project();
+    let p = Project::new();
     let locker = p.builder().page_size(2).build().unwrap();
     for i in 0..5 {
         locker
@@ -125,12 +124,9 @@ async fn pagination_follows_next_over_several_pages() {
 
 #[tokio::test]
 async fn modify_value_key_description_and_environment() {
-    let p = common::project();
+    let p = Project::new();
+    p.seed(&["staging"], &[]);
     let locker = p.client();
-    locker
-        .create_environment(NewEnvironment::new("staging"))
-        .await
-        .unwrap();
     locker.create(NewSecret::new("TOKEN", "one")).await.unwrap();
 
     let m = locker
@@ -145,17 +141,14 @@ async fn modify_value_key_description_and_environment() {
         (m.value.as_str(), m.description.as_deref()),
         ("two", Some("rotated"))
     );
-    assert_eq!(
-        locker.get("TOKEN", None).await.unwrap().as_deref(),
-        Some("two")
-    );
+    assert_eq!(get(&locker, "TOKEN", None).await.as_deref(), Some("two"));
 
     let m = locker
         .modify("TOKEN", None, SecretUpdate::new().key("API_TOKEN"))
         .await
         .unwrap();
     assert_eq!(m.key, "API_TOKEN");
-    assert_eq!(locker.get("TOKEN", None).await.unwrap(), None);
+    assert_eq!(get(&locker, "TOKEN", None).await, None);
 
     // Move to staging: no longer in "All".
     let m = locker
@@ -167,13 +160,9 @@ async fn modify_value_key_description_and_environment() {
         .await
         .unwrap();
     assert_eq!(m.environment_name.as_deref(), Some("staging"));
-    assert_eq!(locker.get("API_TOKEN", None).await.unwrap(), None);
+    assert_eq!(get(&locker, "API_TOKEN", None).await, None);
     assert_eq!(
-        locker
-            .get("API_TOKEN", Some("staging"))
-            .await
-            .unwrap()
-            .as_deref(),
+        get(&locker, "API_TOKEN", Some("staging")).await.as_deref(),
         Some("two")
     );
 
@@ -188,7 +177,7 @@ async fn modify_value_key_description_and_environment() {
         .unwrap();
     assert_eq!(m.environment_id, None);
     assert_eq!(
-        locker.get("API_TOKEN", None).await.unwrap().as_deref(),
+        get(&locker, "API_TOKEN", None).await.as_deref(),
         Some("two")
     );
 
@@ -211,7 +200,7 @@ async fn modify_value_key_description_and_environment() {
 
 #[tokio::test]
 async fn duplicates_are_conflicts_and_unknown_environments_write_nothing() {
-    let p = common::project();
+    let p = Project::new();
     let locker = p.client();
     locker.create(NewSecret::new("DUP", "1")).await.unwrap();
     let err = locker.create(NewSecret::new("DUP", "2")).await.unwrap_err();
@@ -239,7 +228,7 @@ async fn duplicates_are_conflicts_and_unknown_environments_write_nothing() {
 
 #[tokio::test]
 async fn values_round_trip_exactly() {
-    let p = common::project();
+    let p = Project::new();
     let locker = p.client();
     for (k, v) in [
         ("EMPTY", ""),
@@ -248,10 +237,6 @@ async fn values_round_trip_exactly() {
         ("SIXTEEN", "0123456789abcdef"),
     ] {
         locker.create(NewSecret::new(k, v)).await.unwrap();
-        assert_eq!(
-            locker.get(k, None).await.unwrap().as_deref(),
-            Some(v),
-            "{k}"
-        );
+        assert_eq!(get(&locker, k, None).await.as_deref(), Some(v), "{k}");
     }
 }

@@ -2,14 +2,13 @@
 //! load from `LOCKER_ENVIRONMENT` and credentials in the environment (in a child process, so
 //! no test sets variables in this one).
 
-mod config_support;
+mod support;
 
-use std::process::Command;
 use std::sync::Barrier;
 use std::thread;
 
-use config_support::project;
 use locker_config::{ErrorKind, LockerConfig, Secret};
+use support::{Project, is_child, run_ignored_test};
 
 #[derive(Debug, LockerConfig)]
 struct Raced {
@@ -48,7 +47,7 @@ fn race<T: Sync>(threads: usize, f: impl Fn() -> &'static T + Sync) -> Vec<&'sta
 
 #[test]
 fn thirty_two_racing_threads_cause_one_load() {
-    let p = project();
+    let p = Project::new();
     p.seed(
         &["prod"],
         &[
@@ -56,11 +55,7 @@ fn thirty_two_racing_threads_cause_one_load() {
             (None, "HTTP_PORT", "7000"),
         ],
     );
-    Raced::loader()
-        .client(p.client())
-        .environment("prod")
-        .install_global()
-        .unwrap();
+    p.loader::<Raced>("prod").install_global().unwrap();
     p.server.clear_request_log();
 
     let seen = race(32, Raced::global);
@@ -72,29 +67,18 @@ fn thirty_two_racing_threads_cause_one_load() {
     // Later calls are free.
     Raced::global();
     assert_eq!(p.gets("/v1/secrets"), 1);
-    let err = Raced::loader()
-        .client(p.client())
-        .environment("prod")
-        .init()
-        .unwrap_err();
+    let err = p.loader::<Raced>("prod").init().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);
 }
 
 #[test]
 fn init_sets_the_global_once() {
-    let p = project();
+    let p = Project::new();
     p.seed(&["prod"], &[(Some("prod"), "HTTP_PORT", "1234")]);
-    let cfg = Initialised::loader()
-        .client(p.client())
-        .environment("prod")
-        .init()
-        .unwrap();
+    let cfg = p.loader::<Initialised>("prod").init().unwrap();
     assert_eq!(cfg.port, 1234);
     assert!(std::ptr::eq(cfg, Initialised::global()));
-    let again = Initialised::loader()
-        .client(p.client())
-        .environment("prod")
-        .init();
+    let again = p.loader::<Initialised>("prod").init();
     assert!(
         again
             .unwrap_err()
@@ -107,11 +91,9 @@ fn init_sets_the_global_once() {
     assert_eq!(Initialised::global().port, 1);
 }
 
-const CHILD_MARKER: &str = "LOCKER_CONFIG_TEST_CHILD";
-
 #[test]
 fn lazy_global_reads_the_process_environment() {
-    let p = project();
+    let p = Project::new();
     p.seed(
         &["prod", "staging"],
         &[
@@ -119,31 +101,10 @@ fn lazy_global_reads_the_process_environment() {
             (Some("prod"), "HTTP_PORT", "4242"),
         ],
     );
-    let home = tempfile::tempdir().unwrap();
+    let mut vars = p.credential_vars();
+    vars.push(("LOCKER_ENVIRONMENT", "prod".into()));
     p.server.clear_request_log();
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_races_the_lazy_global",
-            "--ignored",
-            "--test-threads=1",
-        ])
-        .env_clear()
-        .env("HOME", home.path())
-        .env(CHILD_MARKER, "1")
-        .env("LOCKER_ENVIRONMENT", "prod")
-        .env("LOCKER_ACCESS_KEY_ID", &p.key.access_key_id)
-        .env("LOCKER_SECRET_ACCESS_KEY", &p.key.secret_access_key)
-        .env("LOCKER_API_BASE", p.server.base_url())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(stdout.contains("1 passed"), "{stdout}");
+    run_ignored_test("child_races_the_lazy_global", &vars);
     // One list for the 32 racing threads, one for the explicit `load` after them.
     assert_eq!(p.gets("/v1/secrets"), 2, "{:?}", p.server.request_log());
 }
@@ -152,7 +113,7 @@ fn lazy_global_reads_the_process_environment() {
 #[test]
 #[ignore = "run by lazy_global_reads_the_process_environment in a child process"]
 fn child_races_the_lazy_global() {
-    if std::env::var_os(CHILD_MARKER).is_none() {
+    if !is_child() {
         return;
     }
     let seen = race(32, FromEnvironment::global);
@@ -171,28 +132,14 @@ struct NeverLoaded {
 
 #[test]
 fn lazy_global_without_an_environment_panics_clearly() {
-    let home = tempfile::tempdir().unwrap();
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_global_without_environment", "--ignored"])
-        .env_clear()
-        .env("HOME", home.path())
-        .env(CHILD_MARKER, "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(stdout.contains("1 passed"), "{stdout}");
+    run_ignored_test("child_global_without_environment", &[]);
 }
 
 /// Runs only as the child of `lazy_global_without_an_environment_panics_clearly`.
 #[test]
 #[ignore = "run by lazy_global_without_an_environment_panics_clearly in a child process"]
 fn child_global_without_environment() {
-    if std::env::var_os(CHILD_MARKER).is_none() {
+    if !is_child() {
         return;
     }
     let panic = std::panic::catch_unwind(|| NeverLoaded::global().n).unwrap_err();

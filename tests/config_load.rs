@@ -2,33 +2,19 @@
 //! all-problems report, redaction, unknown environments, overrides, provenance, and one list
 //! request per load.
 
-mod config_support;
+mod support;
 
 use std::time::Duration;
 
-use config_support::{Project, fifty::Fifty, project};
 use locker_config::config::ValueSource;
-use locker_config::{ErrorKind, Locker, LockerConfig, Secret};
-
-#[derive(Debug, LockerConfig)]
-struct AppConfig {
-    /// Postgres connection string.
-    database_url: Secret<String>,
-    #[locker(key = "HTTP_PORT", default = 8080)]
-    port: u16,
-    #[locker(default = "30s")]
-    request_timeout: Duration,
-    redis_url: Option<String>,
-    #[locker(default = "https://a.example,https://b.example")]
-    allowed_origins: Vec<String>,
-    #[locker(default)]
-    verbose: bool,
-}
+use locker_config::{ErrorKind, LockerConfig, Secret};
+use support::fifty::{self, Fifty};
+use support::{AppConfig, Project};
 
 /// staging and prod; DATABASE_URL in prod and in "All", HTTP_PORT only in "All", VERBOSE in
 /// staging only.
 fn seeded() -> Project {
-    let p = project();
+    let p = Project::new();
     p.seed(
         &["staging", "prod"],
         &[
@@ -45,11 +31,7 @@ fn seeded() -> Project {
 #[test]
 fn environment_wins_then_all_then_default() {
     let p = seeded();
-    let loaded = AppConfig::loader()
-        .client(p.client())
-        .environment("prod")
-        .load_with_sources()
-        .unwrap();
+    let loaded = p.loader::<AppConfig>("prod").load_with_sources().unwrap();
     let cfg = &loaded.config;
     assert_eq!(cfg.database_url.expose_secret(), "postgres://prod-db/app");
     assert_eq!(cfg.port, 9000);
@@ -77,11 +59,7 @@ fn environment_wins_then_all_then_default() {
         ]
     );
 
-    let staging = AppConfig::loader()
-        .client(p.client())
-        .environment("staging")
-        .load()
-        .unwrap();
+    let staging = p.loader::<AppConfig>("staging").load().unwrap();
     assert_eq!(
         staging.database_url.expose_secret(),
         "postgres://shared-db/app"
@@ -92,7 +70,7 @@ fn environment_wins_then_all_then_default() {
 
 #[test]
 fn every_problem_is_reported_at_once_without_values() {
-    let p = project();
+    let p = Project::new();
     p.seed(
         &["prod"],
         &[
@@ -101,11 +79,7 @@ fn every_problem_is_reported_at_once_without_values() {
             (None, "VERBOSE", "perhaps-secretly"),
         ],
     );
-    let err = AppConfig::loader()
-        .client(p.client())
-        .environment("prod")
-        .load()
-        .unwrap_err();
+    let err = p.loader::<AppConfig>("prod").load().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);
     let report = err.config_report().unwrap();
     assert_eq!(report.environment(), Some("prod"));
@@ -131,7 +105,7 @@ fn secrets_are_redacted_in_debug_and_errors() {
         api_token: Secret<String>,
         pin: Secret<u16>,
     }
-    let p = project();
+    let p = Project::new();
     p.seed(
         &["prod"],
         &[
@@ -139,20 +113,12 @@ fn secrets_are_redacted_in_debug_and_errors() {
             (Some("prod"), "PIN", "pin-not-a-number"),
         ],
     );
-    let err = WithSecrets::loader()
-        .client(p.client())
-        .environment("prod")
-        .load()
-        .unwrap_err();
+    let err = p.loader::<WithSecrets>("prod").load().unwrap_err();
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains("pin-not-a-number"), "{shown}");
     assert!(shown.contains("pin (PIN): invalid value"), "{shown}");
 
-    let cfg = AppConfig::loader()
-        .client(seeded().client())
-        .environment("prod")
-        .load()
-        .unwrap();
+    let cfg = seeded().loader::<AppConfig>("prod").load().unwrap();
     let shown = format!("{cfg:#?}");
     assert!(shown.contains("database_url: [REDACTED]"), "{shown}");
     assert!(!shown.contains("prod-db"), "{shown}");
@@ -161,20 +127,12 @@ fn secrets_are_redacted_in_debug_and_errors() {
 #[test]
 fn unknown_environment_is_not_found_and_empty_one_falls_back() {
     let p = seeded();
-    let err = AppConfig::loader()
-        .client(p.client())
-        .environment("qa")
-        .load()
-        .unwrap_err();
+    let err = p.loader::<AppConfig>("qa").load().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert!(err.to_string().contains("\"qa\""), "{err}");
 
     p.seed(&["empty"], &[]);
-    let cfg = AppConfig::loader()
-        .client(p.client())
-        .environment("empty")
-        .load()
-        .unwrap();
+    let cfg = p.loader::<AppConfig>("empty").load().unwrap();
     assert_eq!(cfg.database_url.expose_secret(), "postgres://shared-db/app");
     assert_eq!(cfg.port, 9000);
 }
@@ -182,16 +140,14 @@ fn unknown_environment_is_not_found_and_empty_one_falls_back() {
 #[test]
 fn overrides_beat_locker_and_unknown_keys_are_rejected() {
     let p = seeded();
-    let cfg = AppConfig::loader()
-        .client(p.client())
-        .environment("prod")
+    let cfg = p
+        .loader::<AppConfig>("prod")
         .override_value("HTTP_PORT", "0")
         .load()
         .unwrap();
     assert_eq!(cfg.port, 0);
-    let err = AppConfig::loader()
-        .client(p.client())
-        .environment("prod")
+    let err = p
+        .loader::<AppConfig>("prod")
         .override_value("HTTP_PROT", "0")
         .load()
         .unwrap_err();
@@ -204,18 +160,8 @@ fn overrides_beat_locker_and_unknown_keys_are_rejected() {
 
 #[test]
 fn fifty_fields_cost_one_list_request() {
-    let p = project();
-    let secrets: Vec<(Option<&str>, String, String)> = (0..50)
-        .map(|i| {
-            let env = if i % 2 == 0 { Some("prod") } else { None };
-            (env, format!("FIELD_{i:02}"), i.to_string())
-        })
-        .collect();
-    let refs: Vec<(Option<&str>, &str, &str)> = secrets
-        .iter()
-        .map(|(e, k, v)| (*e, k.as_str(), v.as_str()))
-        .collect();
-    p.seed(&["prod"], &refs);
+    let p = Project::new();
+    fifty::seed(&p);
     let client = p.client();
     p.server.clear_request_log();
 
@@ -254,10 +200,9 @@ fn fifty_fields_cost_one_list_request() {
 #[test]
 fn client_errors_pass_through_with_their_kind() {
     let p = seeded();
-    let bad = Locker::builder()
+    let bad = p
+        .builder()
         .access_key_id("no-such-key")
-        .secret_access_key(p.key.secret_access_key.clone())
-        .api_base(p.server.base_url())
         .max_network_retries(0)
         .build()
         .unwrap();
@@ -272,35 +217,17 @@ fn client_errors_pass_through_with_their_kind() {
 #[tokio::test(flavor = "current_thread")]
 async fn blocking_load_works_inside_a_current_thread_runtime() {
     let p = seeded();
-    let cfg = AppConfig::loader()
-        .client(p.client())
-        .environment("prod")
-        .load()
-        .unwrap();
+    let cfg = p.loader::<AppConfig>("prod").load().unwrap();
     assert_eq!(cfg.port, 9000);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_load_and_blocking_load_inside_a_multi_thread_runtime() {
     let p = seeded();
-    let cfg = AppConfig::loader()
-        .client(p.client())
-        .environment("prod")
-        .load_async()
-        .await
-        .unwrap();
+    let cfg = p.loader::<AppConfig>("prod").load_async().await.unwrap();
     assert_eq!(cfg.database_url.expose_secret(), "postgres://prod-db/app");
-    let handle = tokio::spawn(
-        AppConfig::loader()
-            .client(p.client())
-            .environment("staging")
-            .load_async(),
-    );
+    let handle = tokio::spawn(p.loader::<AppConfig>("staging").load_async());
     assert_eq!(handle.await.unwrap().unwrap().port, 9100);
-    let blocking = AppConfig::loader()
-        .client(p.client())
-        .environment("prod")
-        .load()
-        .unwrap();
+    let blocking = p.loader::<AppConfig>("prod").load().unwrap();
     assert_eq!(blocking.port, 9000);
 }

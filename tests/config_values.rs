@@ -1,6 +1,8 @@
 //! Building configs from given values: parsing, defaults, the all-problems report, redaction,
 //! `describe()`, without network.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -8,21 +10,7 @@ use std::time::Duration;
 
 use locker_config::{ErrorKind, LockerConfig, Secret};
 use serde::Deserialize;
-
-#[derive(Debug, LockerConfig)]
-struct AppConfig {
-    /// Postgres connection string.
-    database_url: Secret<String>,
-    #[locker(key = "HTTP_PORT", default = 8080)]
-    port: u16,
-    #[locker(default = "30s")]
-    request_timeout: Duration,
-    redis_url: Option<String>,
-    #[locker(default = "https://a.example,https://b.example")]
-    allowed_origins: Vec<String>,
-    #[locker(default)]
-    verbose: bool,
-}
+use support::AppConfig;
 
 #[derive(Debug, PartialEq, Deserialize)]
 struct Limits {

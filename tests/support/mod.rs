@@ -1,0 +1,162 @@
+//! The support module of the end-to-end tests (and of the load benchmark): a real
+//! `locker-server` on 127.0.0.1:0 with one project, clients built from explicit settings, seeding
+//! through the client API, request counts, the design's example config, and child processes for
+//! the tests that need process environment variables (no test sets them in its own process).
+//!
+//! Every test binary compiles this module but uses only part of it, so unused items are allowed.
+#![allow(dead_code)]
+
+pub(crate) mod fifty;
+
+use std::process::Command;
+use std::time::Duration;
+
+use locker_config::{
+    Loader, Locker, LockerBuilder, LockerConfig, NewEnvironment, NewSecret, Secret, blocking,
+};
+use locker_server::{AccessKey, LocalServer};
+
+/// A running server with one project and its read-write access key.
+pub(crate) struct Project {
+    /// The server, shut down on drop.
+    pub(crate) server: LocalServer,
+    /// The project's read-write key.
+    pub(crate) key: AccessKey,
+}
+
+impl Project {
+    /// Starts a server and creates a project.
+    pub(crate) fn new() -> Self {
+        let server = LocalServer::start().expect("the local server starts");
+        let key = server.create_project().expect("a project can be created");
+        Project { server, key }
+    }
+
+    /// A builder for a client of this project: its key and the server, every other setting the
+    /// library's default (no lookups in the process environment or the credential file).
+    pub(crate) fn builder(&self) -> LockerBuilder {
+        Locker::builder()
+            .access_key_id(self.key.access_key_id.clone())
+            .secret_access_key(self.key.secret_access_key.clone())
+            .api_base(self.server.base_url())
+    }
+
+    /// A client of this project.
+    pub(crate) fn client(&self) -> Locker {
+        self.builder().build().expect("the client builds")
+    }
+
+    /// A client of this server using another access key.
+    pub(crate) fn client_with(&self, key: &AccessKey) -> Locker {
+        self.builder()
+            .access_key_id(key.access_key_id.clone())
+            .secret_access_key(key.secret_access_key.clone())
+            .build()
+            .expect("the client builds")
+    }
+
+    /// A blocking client of this project.
+    pub(crate) fn blocking(&self) -> blocking::Locker {
+        blocking::Locker::new(self.client())
+    }
+
+    /// A loader of `T` for `environment`, with a client of this project.
+    pub(crate) fn loader<T: LockerConfig>(&self, environment: &str) -> Loader<T> {
+        Loader::new().client(self.client()).environment(environment)
+    }
+
+    /// Creates the environments, then `(environment, key, value)` secrets (`None` = "All"),
+    /// through the blocking client (safe inside and outside a runtime).
+    pub(crate) fn seed(&self, environments: &[&str], secrets: &[(Option<&str>, &str, &str)]) {
+        let client = self.blocking();
+        for env in environments {
+            client
+                .create_environment(NewEnvironment::new(*env))
+                .expect("environment created");
+        }
+        for (env, key, value) in secrets {
+            let mut secret = NewSecret::new(*key, *value);
+            if let Some(env) = env {
+                secret = secret.environment(*env);
+            }
+            client.create(secret).expect("secret created");
+        }
+    }
+
+    /// The environment variables that give a child process this project's key and server.
+    pub(crate) fn credential_vars(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("LOCKER_ACCESS_KEY_ID", self.key.access_key_id.clone()),
+            (
+                "LOCKER_SECRET_ACCESS_KEY",
+                self.key.secret_access_key.clone(),
+            ),
+            ("LOCKER_API_BASE", self.server.base_url()),
+        ]
+    }
+
+    /// How many requests the server served for `method path` (path without query).
+    pub(crate) fn count(&self, method: &str, path: &str) -> usize {
+        self.server
+            .request_log()
+            .iter()
+            .filter(|r| r.method == method && r.path == path)
+            .count()
+    }
+
+    /// How many `GET path` requests the server served.
+    pub(crate) fn gets(&self, path: &str) -> usize {
+        self.count("GET", path)
+    }
+}
+
+/// The example config of the design: every common field shape.
+#[derive(Debug, LockerConfig)]
+pub(crate) struct AppConfig {
+    /// Postgres connection string.
+    pub(crate) database_url: Secret<String>,
+    #[locker(key = "HTTP_PORT", default = 8080)]
+    pub(crate) port: u16,
+    #[locker(default = "30s")]
+    pub(crate) request_timeout: Duration,
+    pub(crate) redis_url: Option<String>,
+    #[locker(default = "https://a.example,https://b.example")]
+    pub(crate) allowed_origins: Vec<String>,
+    #[locker(default)]
+    pub(crate) verbose: bool,
+}
+
+/// Set in the environment of a child process started by [`run_ignored_test`].
+const CHILD_MARKER: &str = "LOCKER_CONFIG_TEST_CHILD";
+
+/// Whether this process is a child started by [`run_ignored_test`]; the ignored tests meant for
+/// a child return at once otherwise.
+pub(crate) fn is_child() -> bool {
+    std::env::var_os(CHILD_MARKER).is_some()
+}
+
+/// Runs the ignored test `name` of this test binary in a child process whose environment holds
+/// only `vars`, `HOME` (an empty temporary directory) and the child marker, and asserts that it
+/// ran and passed. Returns its standard output and standard error.
+pub(crate) fn run_ignored_test(name: &str, vars: &[(&str, String)]) -> (String, String) {
+    let home = tempfile::tempdir().expect("a temporary home");
+    let output = Command::new(std::env::current_exe().expect("the test binary"))
+        .args([
+            "--exact",
+            name,
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env_clear()
+        .env("HOME", home.path())
+        .env(CHILD_MARKER, "1")
+        .envs(vars.iter().cloned())
+        .output()
+        .expect("the child process runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "child failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("1 passed"), "{stdout}");
+    (stdout, stderr)
+}
