@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Api, LIST_QUERY};
-use locker_server::LocalServer;
+use locker_server::{Fault, LocalServer};
 use serde_json::json;
 
 #[tokio::test]
@@ -345,6 +345,73 @@ async fn oversized_bodies_are_413() {
     // A large but allowed value still works.
     let ok = json!({"key": "k", "value": "y".repeat(512 * 1024), "hash": "h"});
     assert_eq!(api.post("/v1/secrets", &ok).await.status, 201);
+}
+
+#[tokio::test]
+async fn early_answers_to_large_bodies_are_json_not_a_reset_connection() {
+    let server = LocalServer::start().unwrap();
+    let key = server.create_project().unwrap();
+    let rw = Api::new(&server, &key);
+    let ro = Api::new(&server, &server.create_access_key(&key, true).unwrap());
+    let anon = Api::anonymous(&server);
+    let mut unknown = Api::new(&server, &key);
+    unknown.token = Some("00000000-0000-4000-8000-000000000000".into());
+    for size in [2 * 1024 * 1024, 16 * 1024 * 1024 - 64] {
+        let body = format!(r#"{{"key":"k","value":"{}","hash":"h"}}"#, "x".repeat(size));
+        for (api, path, status) in [
+            (&anon, "/v1/secrets", 401),
+            (&unknown, "/v1/secrets", 401),
+            (&ro, "/v1/secrets", 403),
+            (&rw, "/v1/nothing-here", 404),
+            (&rw, "/v1/secrets", 503),
+        ] {
+            if status == 503 {
+                server.inject(Fault::Status {
+                    status,
+                    retry_after: None,
+                    times: 1,
+                });
+            }
+            let a = api
+                .try_send("POST", path, Some(&body))
+                .await
+                .unwrap_or_else(|e| panic!("{size} bytes to {path}, expected {status}: {e}"));
+            a.assert_error(status);
+        }
+    }
+    assert_eq!(rw.get("/v1/sync/secrets/count").await.text, "0");
+}
+
+#[tokio::test]
+async fn permission_is_checked_before_the_body_is_parsed() {
+    let server = LocalServer::start().unwrap();
+    let key = server.create_project().unwrap();
+    let rw = Api::new(&server, &key);
+    let env = rw.create_env("e").await;
+    let secret = rw.create_secret("A", "1", None).await;
+    let ro = Api::new(&server, &server.create_access_key(&key, true).unwrap());
+    let sid = secret["id"].as_str().unwrap();
+    let eid = env["id"].as_str().unwrap();
+    for (method, path) in [
+        ("POST", "/v1/secrets".to_owned()),
+        ("PUT", format!("/v1/secrets/{sid}")),
+        ("POST", "/v1/environments".to_owned()),
+        ("PUT", format!("/v1/environments/{eid}")),
+    ] {
+        for body in ["{not json", "", "[1,2]", r#"{"key":1}"#] {
+            let a = ro.send(method, &path, Some(body)).await;
+            assert_eq!(
+                a.assert_error(403)["code"],
+                "0002",
+                "{method} {path} {body:?}"
+            );
+        }
+    }
+    // Without a valid token it is 401 before anything else.
+    Api::anonymous(&server)
+        .send("POST", "/v1/secrets", Some("{not json"))
+        .await
+        .assert_error(401);
 }
 
 #[tokio::test]
