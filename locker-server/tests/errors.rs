@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Api, LIST_QUERY};
+use common::Api;
 use locker_server::{Fault, LocalServer};
 use serde_json::json;
 
@@ -58,12 +58,7 @@ async fn read_only_keys_read_but_cannot_write() {
     let ro_key = server.create_access_key(&key, true).unwrap();
     assert!(ro_key.read_only);
     let ro = Api::new(&server, &ro_key);
-    assert_eq!(
-        ro.get(&format!("/v1/secrets?{LIST_QUERY}&hash="))
-            .await
-            .status,
-        200
-    );
+    ro.list_secrets("hash=").await;
     assert_eq!(ro.get("/v1/environments").await.status, 200);
     let writes = [
         ro.post(
@@ -132,75 +127,61 @@ async fn duplicates_are_400_with_the_official_messages() {
     // (hash, environment) is unique; the same hash in another environment or in All is fine.
     api.create_secret("A", "1", None).await;
     api.create_secret("A", "1", Some(e1_id)).await;
-    let dup = api
-        .post(
-            "/v1/secrets",
-            &json!({"key": "k", "value": "v", "hash": "h:A"}),
-        )
-        .await;
-    assert_eq!(
-        dup.assert_error(400)["message"],
-        "This secret hash already exists"
-    );
-    let dup = api
-        .post(
-            "/v1/secrets",
-            &json!({"key": "k", "value": "v", "hash": "h:A", "environment_id": e1_id}),
-        )
-        .await;
-    assert_eq!(
-        dup.assert_error(400)["message"],
-        "This secret hash already exists"
-    );
-
-    // Update into an existing (hash, environment).
     let b = api.create_secret("B", "1", Some(e1_id)).await;
-    let bid = b["id"].as_str().unwrap();
-    let dup = api
-        .put(&format!("/v1/secrets/{bid}"), &json!({"hash": "h:A"}))
-        .await;
-    assert_eq!(
-        dup.assert_error(400)["message"],
-        "This hash value already existed"
-    );
-    let dup = api
-        .put(
-            &format!("/v1/secrets/{bid}"),
-            &json!({"hash": "h:A", "environment_id": ""}),
-        )
-        .await;
-    assert_eq!(
-        dup.assert_error(400)["message"],
-        "This hash value already existed"
-    );
+    let secret_b = format!("/v1/secrets/{}", b["id"].as_str().unwrap());
+    let e2_id = e2["id"].as_str().unwrap();
+    let env_2 = format!("/v1/environments/{e2_id}");
+    for (method, path, body, message) in [
+        (
+            "POST",
+            "/v1/secrets",
+            json!({"key": "k", "value": "v", "hash": "h:A"}),
+            "This secret hash already exists",
+        ),
+        (
+            "POST",
+            "/v1/secrets",
+            json!({"key": "k", "value": "v", "hash": "h:A", "environment_id": e1_id}),
+            "This secret hash already exists",
+        ),
+        // Update into an existing (hash, environment).
+        (
+            "PUT",
+            &secret_b,
+            json!({"hash": "h:A"}),
+            "This hash value already existed",
+        ),
+        (
+            "PUT",
+            &secret_b,
+            json!({"hash": "h:A", "environment_id": ""}),
+            "This hash value already existed",
+        ),
+        (
+            "POST",
+            "/v1/environments",
+            json!({"name": "x", "hash": "h:e1"}),
+            "This environment hash already exists",
+        ),
+        (
+            "PUT",
+            &env_2,
+            json!({"hash": "h:e1"}),
+            "The environment hash already existed",
+        ),
+    ] {
+        let a = api.send(method, path, Some(&body.to_string())).await;
+        assert_eq!(
+            a.assert_error(400)["message"],
+            message,
+            "{method} {path} {body}"
+        );
+    }
     // Nothing changed.
     assert_eq!(api.get("/v1/sync/secrets/count").await.text, "3");
-
-    let dup = api
-        .post("/v1/environments", &json!({"name": "x", "hash": "h:e1"}))
-        .await;
-    assert_eq!(
-        dup.assert_error(400)["message"],
-        "This environment hash already exists"
-    );
-    let e2_id = e2["id"].as_str().unwrap();
-    let dup = api
-        .put(
-            &format!("/v1/environments/{e2_id}"),
-            &json!({"hash": "h:e1"}),
-        )
-        .await;
-    assert_eq!(
-        dup.assert_error(400)["message"],
-        "The environment hash already existed"
-    );
+    assert_eq!(api.get("/v1/sync/environments/count").await.text, "2");
     // Renaming to its own hash is not a duplicate.
-    let same = api
-        .put(
-            &format!("/v1/environments/{e2_id}"),
-            &json!({"hash": "h:e2", "name": "n"}),
-        )
-        .await;
+    let same = api.put(&env_2, &json!({"hash": "h:e2", "name": "n"})).await;
     assert_eq!(same.status, 200);
 }
 
