@@ -16,8 +16,6 @@ use crate::store::{self, KeyInfo, Page, Store, StoreError};
 
 /// Largest accepted request body.
 pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
-/// Bodies up to this size are read in full before a 413 answer.
-const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
 /// Largest page size; larger `size` values are clamped.
 pub(crate) const MAX_PAGE_SIZE: i64 = 2000;
 
@@ -107,19 +105,14 @@ where
 pub(crate) struct Auth(KeyInfo);
 
 impl Auth {
-    fn writable(&self) -> Result<(), ApiError> {
-        if self.0.read_only {
-            Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "0002",
-                "You do not have permission to perform this action",
-            ))
-        } else {
-            Ok(())
-        }
-    }
-    fn project(&self) -> i64 {
-        self.0.project_id
+    /// Runs database work for the caller's project (`f` gets the project id).
+    async fn db<T, F>(&self, store: &Store, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection, i64) -> Result<T, StoreError> + Send + 'static,
+    {
+        let project_id = self.0.project_id;
+        db(store, move |c| f(c, project_id)).await
     }
 }
 
@@ -144,6 +137,27 @@ impl FromRequestParts<Store> for Auth {
     }
 }
 
+/// A caller allowed to write. As an extractor of the request head it runs before the body is
+/// read: a read-only key is a 403 whatever the body holds.
+#[derive(Debug, Clone)]
+pub(crate) struct Writer(Auth);
+
+impl FromRequestParts<Store> for Writer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, store: &Store) -> Result<Self, ApiError> {
+        let auth = Auth::from_request_parts(parts, store).await?;
+        if auth.0.read_only {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "0002",
+                "You do not have permission to perform this action",
+            ));
+        }
+        Ok(Writer(auth))
+    }
+}
+
 /// A JSON object body. Malformed JSON, non-objects and oversized bodies become JSON errors.
 #[derive(Debug)]
 pub(crate) struct JsonObject(Map<String, Value>);
@@ -165,12 +179,11 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > DRAIN_LIMIT as u64) {
+        if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
             return Err(too_large());
         }
-        // Read (and discard) bodies somewhat over the limit, so that the client has sent its
-        // whole request and sees the 413 instead of a reset connection.
-        let bytes: Bytes = axum::body::to_bytes(req.into_body(), DRAIN_LIMIT)
+        // The connection drains what is left of an oversized body before the 413 goes out.
+        let bytes: Bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
             .await
             .map_err(|e| {
                 if std::error::Error::source(&e)
@@ -181,9 +194,6 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
                     ApiError::bad_request("Failed to read the request body")
                 }
             })?;
-        if bytes.len() > BODY_LIMIT {
-            return Err(too_large());
-        }
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(map)) => Ok(JsonObject(map)),
             Ok(_) => Err(ApiError::bad_request(
@@ -393,8 +403,9 @@ async fn profile(State(store): State<Store>, auth: Auth) -> Result<Response, Api
 }
 
 async fn revision_date(State(store): State<Store>, auth: Auth) -> Result<Response, ApiError> {
-    let p = auth.project();
-    let rd = db(&store, move |c| store::project_revision(c, p)).await?;
+    let rd = auth
+        .db(&store, |c, p| store::project_revision(c, p))
+        .await?;
     Ok(bare_number(format_float(rd)))
 }
 
@@ -403,21 +414,49 @@ async fn deleted_item_date(_auth: Auth) -> Response {
     bare_number("0".to_owned())
 }
 
-async fn secrets_count(State(store): State<Store>, auth: Auth) -> Result<Response, ApiError> {
-    let p = auth.project();
-    let n = db(&store, move |c| store::count_secrets(c, p)).await?;
+/// A count probe: the number of rows as a bare number.
+async fn count(
+    store: &Store,
+    auth: &Auth,
+    counter: fn(&Connection, i64) -> Result<i64, StoreError>,
+) -> Result<Response, ApiError> {
+    let n = auth.db(store, move |c, p| counter(c, p)).await?;
     Ok(bare_number(n.to_string()))
 }
 
+async fn secrets_count(State(store): State<Store>, auth: Auth) -> Result<Response, ApiError> {
+    count(&store, &auth, store::count_secrets).await
+}
+
 async fn environments_count(State(store): State<Store>, auth: Auth) -> Result<Response, ApiError> {
-    let p = auth.project();
-    let n = db(&store, move |c| store::count_environments(c, p)).await?;
-    Ok(bare_number(n.to_string()))
+    count(&store, &auth, store::count_environments).await
 }
 
 fn format_float(f: f64) -> String {
     let s = format!("{f}");
     if s.contains('.') { s } else { format!("{s}.0") }
+}
+
+/// A list answer at `path`: `fetch` gets the project id and the page and returns the total
+/// and the rows, wrapped here with the project's revision date and the paging links.
+async fn list<F>(
+    store: &Store,
+    auth: &Auth,
+    q: &ListQuery,
+    path: &str,
+    fetch: F,
+) -> Result<Response, ApiError>
+where
+    F: FnOnce(&Connection, i64, Page) -> Result<(i64, Vec<Value>), StoreError> + Send + 'static,
+{
+    let page = q.page();
+    let (total, rows, rd) = auth
+        .db(store, move |c, p| {
+            let (total, rows) = fetch(c, p, page)?;
+            Ok((total, rows, store::project_revision(c, p)?))
+        })
+        .await?;
+    Ok(axum::Json(q.envelope(path, total, rows, rd)).into_response())
 }
 
 async fn list_secrets(
@@ -426,24 +465,18 @@ async fn list_secrets(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let q = ListQuery::parse(raw.as_deref())?;
-    let p = auth.project();
-    let hash = q.filter("hash");
-    let env = q.filter("environment_id");
-    let page = q.page();
-    let (total, rows, rd) = db(&store, move |c| {
-        let (total, rows) = store::list_secrets(c, p, hash.as_deref(), env.as_deref(), page)?;
-        Ok((total, rows, store::project_revision(c, p)?))
+    let (hash, env) = (q.filter("hash"), q.filter("environment_id"));
+    list(&store, &auth, &q, "/v1/secrets", move |c, p, page| {
+        store::list_secrets(c, p, hash.as_deref(), env.as_deref(), page)
     })
-    .await?;
-    Ok(axum::Json(q.envelope("/v1/secrets", total, rows, rd)).into_response())
+    .await
 }
 
 async fn create_secret(
     State(store): State<Store>,
-    auth: Auth,
+    Writer(auth): Writer,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
-    auth.writable()?;
     let new = store::NewSecret {
         key: required(&body, "key")?,
         value: required(&body, "value")?,
@@ -453,18 +486,18 @@ async fn create_secret(
             .unwrap_or_default(),
         environment_id: optional(&body, "environment_id")?.unwrap_or_default(),
     };
-    let p = auth.project();
-    let secret = db(&store, move |c| store::create_secret(c, p, new)).await?;
+    let secret = auth
+        .db(&store, move |c, p| store::create_secret(c, p, new))
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(secret)).into_response())
 }
 
 async fn update_secret(
     State(store): State<Store>,
-    auth: Auth,
+    Writer(auth): Writer,
     Id(id): Id,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
-    auth.writable()?;
     let changes = store::SecretChanges {
         key: non_null_change(&body, "key")?,
         value: non_null_change(&body, "value")?,
@@ -472,8 +505,9 @@ async fn update_secret(
         hash: non_null_change(&body, "hash")?,
         environment_id: nullable_change(&body, "environment_id")?.map(Option::unwrap_or_default),
     };
-    let p = auth.project();
-    let secret = db(&store, move |c| store::update_secret(c, p, &id, changes)).await?;
+    let secret = auth
+        .db(&store, move |c, p| store::update_secret(c, p, &id, changes))
+        .await?;
     Ok(axum::Json(secret).into_response())
 }
 
@@ -483,52 +517,47 @@ async fn list_environments(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let q = ListQuery::parse(raw.as_deref())?;
-    let p = auth.project();
     let hash = q.filter("hash");
-    let page = q.page();
-    let (total, rows, rd) = db(&store, move |c| {
-        let (total, rows) = store::list_environments(c, p, hash.as_deref(), page)?;
-        Ok((total, rows, store::project_revision(c, p)?))
+    list(&store, &auth, &q, "/v1/environments", move |c, p, page| {
+        store::list_environments(c, p, hash.as_deref(), page)
     })
-    .await?;
-    Ok(axum::Json(q.envelope("/v1/environments", total, rows, rd)).into_response())
+    .await
 }
 
 async fn create_environment(
     State(store): State<Store>,
-    auth: Auth,
+    Writer(auth): Writer,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
-    auth.writable()?;
     let new = store::NewEnvironment {
         name: required(&body, "name")?,
         hash: optional(&body, "hash")?.unwrap_or_default(),
         external_url: optional(&body, "external_url")?,
         description: optional(&body, "description")?,
     };
-    let p = auth.project();
-    let env = db(&store, move |c| store::create_environment(c, p, new)).await?;
+    let env = auth
+        .db(&store, move |c, p| store::create_environment(c, p, new))
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(env)).into_response())
 }
 
 async fn update_environment(
     State(store): State<Store>,
-    auth: Auth,
+    Writer(auth): Writer,
     Id(id): Id,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
-    auth.writable()?;
     let changes = store::EnvironmentChanges {
         name: non_null_change(&body, "name")?,
         hash: nullable_change(&body, "hash")?.map(Option::unwrap_or_default),
         external_url: nullable_change(&body, "external_url")?,
         description: nullable_change(&body, "description")?,
     };
-    let p = auth.project();
-    let env = db(&store, move |c| {
-        store::update_environment(c, p, &id, changes)
-    })
-    .await?;
+    let env = auth
+        .db(&store, move |c, p| {
+            store::update_environment(c, p, &id, changes)
+        })
+        .await?;
     Ok(axum::Json(env).into_response())
 }
 

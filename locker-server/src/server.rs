@@ -5,14 +5,17 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, Response, StatusCode};
+use axum::body::{Body, Bytes};
+use axum::http::{Request, Response, StatusCode, header};
 use axum::response::IntoResponse;
-use hyper::body::Incoming;
+use http_body_util::BodyExt as _;
+use hyper::body::{Body as HttpBody, Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot, watch};
@@ -118,6 +121,85 @@ fn strip_prefix(path: &str) -> &str {
     }
 }
 
+/// Bodies up to this size are read in full (and discarded if unused) before any answer.
+const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
+
+/// A request body shared between the router and the connection, so that whatever an early
+/// answer (401, 403, 404, 405, an injected fault...) left unread can be drained afterwards:
+/// the client then gets its answer instead of a connection reset in the middle of its upload.
+#[derive(Clone)]
+struct SharedBody(Arc<Mutex<BodyState>>);
+
+struct BodyState {
+    /// `None` once drained.
+    body: Option<Incoming>,
+    /// Data bytes read so far, by the router or by the drain.
+    read: usize,
+}
+
+impl SharedBody {
+    fn new(body: Incoming) -> Self {
+        SharedBody(Arc::new(Mutex::new(BodyState {
+            body: Some(body),
+            read: 0,
+        })))
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, BodyState> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Reads and discards the rest of the body, as long as the whole body stays within
+    /// [`DRAIN_LIMIT`] bytes and arrives within 30 s; a larger or slower one is left for the
+    /// connection to close on.
+    async fn drain(self, declared_length: Option<u64>) {
+        if declared_length.is_some_and(|n| n > DRAIN_LIMIT as u64) {
+            return;
+        }
+        let (body, read) = {
+            let mut state = self.state();
+            (state.body.take(), state.read)
+        };
+        let Some(body) = body else { return };
+        let mut rest = http_body_util::Limited::new(body, DRAIN_LIMIT.saturating_sub(read));
+        let discard = async { while let Some(Ok(_)) = rest.frame().await {} };
+        let _ = tokio::time::timeout(Duration::from_secs(30), discard).await;
+    }
+}
+
+impl HttpBody for SharedBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let mut state = self.state();
+        let Some(body) = state.body.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let polled = Pin::new(body).poll_frame(cx);
+        if let Poll::Ready(Some(Ok(frame))) = &polled
+            && let Some(data) = frame.data_ref()
+        {
+            state.read = state.read.saturating_add(data.len());
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.state().body.as_ref().is_none_or(|b| b.is_end_stream())
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.state()
+            .body
+            .as_ref()
+            .map_or_else(|| SizeHint::with_exact(0), |b| b.size_hint())
+    }
+}
+
 async fn handle(
     req: Request<Incoming>,
     router: Router,
@@ -127,6 +209,14 @@ async fn handle(
     let method = req.method().to_string();
     let path = strip_prefix(req.uri().path()).to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
+    let declared_length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let (parts, body) = req.into_parts();
+    let body = SharedBody::new(body);
+    let req = Request::from_parts(parts, Body::new(body.clone()));
     let record = |status: u16| RequestRecord {
         method: method.clone(),
         path: path.clone(),
@@ -151,6 +241,7 @@ async fn handle(
             control.record(record(status.as_u16()));
             let mut err = ApiError::new(status, "0009", "Injected fault");
             err.retry_after = retry_after;
+            body.drain(declared_length).await;
             return Ok(err.into_response());
         }
         Some(Fault::Delay { delay, .. }) => {
@@ -159,10 +250,11 @@ async fn handle(
         }
         None => {}
     }
-    let resp = match router.oneshot(req.map(Body::new)).await {
+    let resp = match router.oneshot(req).await {
         Ok(resp) => resp,
         Err(never) => match never {},
     };
+    body.drain(declared_length).await;
     tracing::info!(%method, %path, status = resp.status().as_u16(), "request");
     control.record(record(resp.status().as_u16()));
     Ok(resp)

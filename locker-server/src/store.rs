@@ -12,7 +12,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use locker_config::crypto::SymmetricKey;
-use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+use rusqlite::types::ToSql;
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Params, params};
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
@@ -334,19 +335,11 @@ fn bump_revision(conn: &Connection, project_id: i64) -> Result<f64, StoreError> 
 }
 
 pub(crate) fn count_secrets(conn: &Connection, project_id: i64) -> Result<i64, StoreError> {
-    Ok(conn.query_row(
-        "SELECT COUNT(*) FROM secrets WHERE project_id = ?1",
-        params![project_id],
-        |r| r.get(0),
-    )?)
+    SECRETS.total(conn, "t.project_id = ?1", &[&project_id])
 }
 
 pub(crate) fn count_environments(conn: &Connection, project_id: i64) -> Result<i64, StoreError> {
-    Ok(conn.query_row(
-        "SELECT COUNT(*) FROM environments WHERE project_id = ?1",
-        params![project_id],
-        |r| r.get(0),
-    )?)
+    ENVIRONMENTS.total(conn, "t.project_id = ?1", &[&project_id])
 }
 
 /// A page request: `limit` items from `offset`.
@@ -356,10 +349,107 @@ pub(crate) struct Page {
     pub(crate) offset: i64,
 }
 
-const SECRET_COLUMNS: &str = "s.id, s.project_id, s.environment_id, e.name, e.hash, s.key, s.value,
-    s.description, s.secret_hash, s.creation_date, s.revision_date, s.updated_date
-    FROM secrets s LEFT JOIN environments e
-      ON s.environment_id <> '' AND e.id = s.environment_id AND e.project_id = s.project_id";
+/// How to read one kind of row (secrets or environments); the table is aliased `t`.
+struct Table {
+    /// The table name.
+    name: &'static str,
+    /// The selected columns and the `FROM` clause, in the order `from_row` reads them.
+    select: &'static str,
+    from_row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<Value>,
+    /// The 404 message for an unknown id.
+    not_found: &'static str,
+}
+
+impl Table {
+    /// How many rows match `filter`, a condition on `args` (numbered from `?1`).
+    fn total(
+        &self,
+        conn: &Connection,
+        filter: &str,
+        args: &[&dyn ToSql],
+    ) -> Result<i64, StoreError> {
+        let sql = format!("SELECT COUNT(*) FROM {} t WHERE {filter}", self.name);
+        Ok(conn.query_row(&sql, args, |r| r.get(0))?)
+    }
+
+    /// The rows matching `filter` in creation order: the total and the page.
+    fn list(
+        &self,
+        conn: &Connection,
+        filter: &str,
+        args: &[&dyn ToSql],
+        page: Page,
+    ) -> Result<(i64, Vec<Value>), StoreError> {
+        let total = self.total(conn, filter, args)?;
+        let (limit, offset) = (args.len() + 1, args.len() + 2);
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {} WHERE {filter} ORDER BY t.seq LIMIT ?{limit} OFFSET ?{offset}",
+            self.select
+        ))?;
+        let mut args = args.to_vec();
+        args.extend([&page.limit as &dyn ToSql, &page.offset]);
+        let rows = stmt
+            .query_map(args.as_slice(), self.from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((total, rows))
+    }
+
+    /// The row `id` of the project, or the table's 404.
+    fn get(&self, conn: &Connection, project_id: i64, id: &str) -> Result<Value, StoreError> {
+        conn.query_row(
+            &format!(
+                "SELECT {} WHERE t.project_id = ?1 AND t.id = ?2",
+                self.select
+            ),
+            params![project_id, id],
+            self.from_row,
+        )
+        .optional()?
+        .ok_or(StoreError::NotFound(self.not_found))
+    }
+
+    /// Runs `write` in a transaction, with the project's new revision date, and returns row
+    /// `id` as written. Nothing changes (not even the revision date) if `write` fails.
+    fn write(
+        &self,
+        conn: &mut Connection,
+        project_id: i64,
+        id: &str,
+        write: impl FnOnce(&Connection, f64) -> Result<(), StoreError>,
+    ) -> Result<Value, StoreError> {
+        let tx = conn.transaction()?;
+        let revision = bump_revision(&tx, project_id)?;
+        write(&tx, revision)?;
+        let row = self.get(&tx, project_id, id)?;
+        tx.commit()?;
+        Ok(row)
+    }
+}
+
+/// Executes an insert or update; a uniqueness violation is a [`StoreError::Duplicate`] with
+/// `duplicate` as its message.
+fn execute_unique(
+    conn: &Connection,
+    sql: &str,
+    args: impl Params,
+    duplicate: &'static str,
+) -> Result<(), StoreError> {
+    match conn.execute(sql, args) {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Err(StoreError::Duplicate(duplicate)),
+        Err(e) => Err(StoreError::Db(e)),
+    }
+}
+
+const SECRETS: Table = Table {
+    name: "secrets",
+    select: "t.id, t.project_id, t.environment_id, e.name, e.hash, t.key, t.value,
+    t.description, t.secret_hash, t.creation_date, t.revision_date, t.updated_date
+    FROM secrets t LEFT JOIN environments e
+      ON t.environment_id <> '' AND e.id = t.environment_id AND e.project_id = t.project_id",
+    from_row: secret_from_row,
+    not_found: "Secret not found",
+};
 
 fn secret_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
     let env_id: String = r.get(2)?;
@@ -397,46 +487,13 @@ pub(crate) fn list_secrets(
     environment_id: Option<&str>,
     page: Page,
 ) -> Result<(i64, Vec<Value>), StoreError> {
-    let filter = "s.project_id = ?1 AND (?2 IS NULL OR s.secret_hash = ?2)
-                  AND (?3 IS NULL OR s.environment_id = ?3)";
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM secrets s WHERE {filter}"),
-        params![project_id, hash, environment_id],
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {SECRET_COLUMNS} WHERE {filter} ORDER BY s.seq LIMIT ?4 OFFSET ?5"
-    ))?;
-    let rows = stmt
-        .query_map(
-            params![project_id, hash, environment_id, page.limit, page.offset],
-            secret_from_row,
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((total, rows))
-}
-
-fn get_secret(conn: &Connection, project_id: i64, id: &str) -> Result<Value, StoreError> {
-    conn.query_row(
-        &format!("SELECT {SECRET_COLUMNS} WHERE s.project_id = ?1 AND s.id = ?2"),
-        params![project_id, id],
-        secret_from_row,
+    SECRETS.list(
+        conn,
+        "t.project_id = ?1 AND (?2 IS NULL OR t.secret_hash = ?2)
+         AND (?3 IS NULL OR t.environment_id = ?3)",
+        &[&project_id, &hash, &environment_id],
+        page,
     )
-    .optional()?
-    .ok_or(StoreError::NotFound("Secret not found"))
-}
-
-fn check_environment(conn: &Connection, project_id: i64, id: &str) -> Result<(), StoreError> {
-    let found: Option<i64> = conn
-        .query_row(
-            "SELECT 1 FROM environments WHERE project_id = ?1 AND id = ?2",
-            params![project_id, id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    found
-        .map(|_| ())
-        .ok_or(StoreError::NotFound("Environment not found"))
 }
 
 /// The fields of a new secret.
@@ -455,37 +512,29 @@ pub(crate) fn create_secret(
     project_id: i64,
     new: NewSecret,
 ) -> Result<Value, StoreError> {
-    let tx = conn.transaction()?;
-    if !new.environment_id.is_empty() {
-        check_environment(&tx, project_id, &new.environment_id)?;
-    }
-    let revision = bump_revision(&tx, project_id)?;
     let id = uuid::Uuid::new_v4().to_string();
-    tx.execute(
-        "INSERT INTO secrets (id, project_id, environment_id, secret_hash, key, value, description,
-                              creation_date, revision_date)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        params![
-            id,
-            project_id,
-            new.environment_id,
-            new.hash,
-            new.key,
-            new.value,
-            new.description,
-            revision
-        ],
-    )
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            StoreError::Duplicate("This secret hash already exists")
-        } else {
-            StoreError::Db(e)
+    SECRETS.write(conn, project_id, &id, |tx, revision| {
+        if !new.environment_id.is_empty() {
+            ENVIRONMENTS.get(tx, project_id, &new.environment_id)?;
         }
-    })?;
-    let secret = get_secret(&tx, project_id, &id)?;
-    tx.commit()?;
-    Ok(secret)
+        execute_unique(
+            tx,
+            "INSERT INTO secrets (id, project_id, environment_id, secret_hash, key, value,
+                                  description, creation_date, revision_date)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            params![
+                id,
+                project_id,
+                new.environment_id,
+                new.hash,
+                new.key,
+                new.value,
+                new.description,
+                revision
+            ],
+            "This secret hash already exists",
+        )
+    })
 }
 
 /// A field of an update: absent (unchanged) or a new value (`None` = null).
@@ -508,49 +557,45 @@ pub(crate) fn update_secret(
     id: &str,
     changes: SecretChanges,
 ) -> Result<Value, StoreError> {
-    let tx = conn.transaction()?;
-    get_secret(&tx, project_id, id)?;
-    if let Some(env) = changes.environment_id.as_deref().filter(|e| !e.is_empty()) {
-        check_environment(&tx, project_id, env)?;
-    }
-    let revision = bump_revision(&tx, project_id)?;
-    let set_description = changes.description.is_some();
-    tx.execute(
-        "UPDATE secrets SET
-            key = COALESCE(?3, key),
-            value = COALESCE(?4, value),
-            description = CASE WHEN ?5 THEN ?6 ELSE description END,
-            secret_hash = COALESCE(?7, secret_hash),
-            environment_id = COALESCE(?8, environment_id),
-            revision_date = ?9,
-            updated_date = ?9
-         WHERE project_id = ?1 AND id = ?2",
-        params![
-            project_id,
-            id,
-            changes.key,
-            changes.value,
-            set_description,
-            changes.description.flatten(),
-            changes.hash,
-            changes.environment_id,
-            revision
-        ],
-    )
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            StoreError::Duplicate("This hash value already existed")
-        } else {
-            StoreError::Db(e)
+    SECRETS.write(conn, project_id, id, |tx, revision| {
+        SECRETS.get(tx, project_id, id)?;
+        if let Some(env) = changes.environment_id.as_deref().filter(|e| !e.is_empty()) {
+            ENVIRONMENTS.get(tx, project_id, env)?;
         }
-    })?;
-    let secret = get_secret(&tx, project_id, id)?;
-    tx.commit()?;
-    Ok(secret)
+        execute_unique(
+            tx,
+            "UPDATE secrets SET
+                key = COALESCE(?3, key),
+                value = COALESCE(?4, value),
+                description = CASE WHEN ?5 THEN ?6 ELSE description END,
+                secret_hash = COALESCE(?7, secret_hash),
+                environment_id = COALESCE(?8, environment_id),
+                revision_date = ?9,
+                updated_date = ?9
+             WHERE project_id = ?1 AND id = ?2",
+            params![
+                project_id,
+                id,
+                changes.key,
+                changes.value,
+                changes.description.is_some(),
+                changes.description.flatten(),
+                changes.hash,
+                changes.environment_id,
+                revision
+            ],
+            "This hash value already existed",
+        )
+    })
 }
 
-const ENV_COLUMNS: &str = "id, project_id, hash, name, external_url, description, creation_date,
-    revision_date, updated_date FROM environments";
+const ENVIRONMENTS: Table = Table {
+    name: "environments",
+    select: "t.id, t.project_id, t.hash, t.name, t.external_url, t.description,
+    t.creation_date, t.revision_date, t.updated_date FROM environments t",
+    from_row: env_from_row,
+    not_found: "Environment not found",
+};
 
 fn env_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
     let name: String = r.get(3)?;
@@ -578,32 +623,12 @@ pub(crate) fn list_environments(
     hash: Option<&str>,
     page: Page,
 ) -> Result<(i64, Vec<Value>), StoreError> {
-    let filter = "project_id = ?1 AND (?2 IS NULL OR hash = ?2)";
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM environments WHERE {filter}"),
-        params![project_id, hash],
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {ENV_COLUMNS} WHERE {filter} ORDER BY seq LIMIT ?3 OFFSET ?4"
-    ))?;
-    let rows = stmt
-        .query_map(
-            params![project_id, hash, page.limit, page.offset],
-            env_from_row,
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((total, rows))
-}
-
-fn get_environment(conn: &Connection, project_id: i64, id: &str) -> Result<Value, StoreError> {
-    conn.query_row(
-        &format!("SELECT {ENV_COLUMNS} WHERE project_id = ?1 AND id = ?2"),
-        params![project_id, id],
-        env_from_row,
+    ENVIRONMENTS.list(
+        conn,
+        "t.project_id = ?1 AND (?2 IS NULL OR t.hash = ?2)",
+        &[&project_id, &hash],
+        page,
     )
-    .optional()?
-    .ok_or(StoreError::NotFound("Environment not found"))
 }
 
 /// The fields of a new environment.
@@ -621,33 +646,25 @@ pub(crate) fn create_environment(
     project_id: i64,
     new: NewEnvironment,
 ) -> Result<Value, StoreError> {
-    let tx = conn.transaction()?;
-    let revision = bump_revision(&tx, project_id)?;
     let id = uuid::Uuid::new_v4().to_string();
-    tx.execute(
-        "INSERT INTO environments (id, project_id, hash, name, external_url, description,
-                                   creation_date, revision_date)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-        params![
-            id,
-            project_id,
-            new.hash,
-            new.name,
-            new.external_url,
-            new.description,
-            revision
-        ],
-    )
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            StoreError::Duplicate("This environment hash already exists")
-        } else {
-            StoreError::Db(e)
-        }
-    })?;
-    let env = get_environment(&tx, project_id, &id)?;
-    tx.commit()?;
-    Ok(env)
+    ENVIRONMENTS.write(conn, project_id, &id, |tx, revision| {
+        execute_unique(
+            tx,
+            "INSERT INTO environments (id, project_id, hash, name, external_url, description,
+                                       creation_date, revision_date)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            params![
+                id,
+                project_id,
+                new.hash,
+                new.name,
+                new.external_url,
+                new.description,
+                revision
+            ],
+            "This environment hash already exists",
+        )
+    })
 }
 
 /// The fields of an environment update; `None` = unchanged.
@@ -665,38 +682,30 @@ pub(crate) fn update_environment(
     id: &str,
     changes: EnvironmentChanges,
 ) -> Result<Value, StoreError> {
-    let tx = conn.transaction()?;
-    get_environment(&tx, project_id, id)?;
-    let revision = bump_revision(&tx, project_id)?;
-    tx.execute(
-        "UPDATE environments SET
-            name = COALESCE(?3, name),
-            hash = COALESCE(?4, hash),
-            external_url = CASE WHEN ?5 THEN ?6 ELSE external_url END,
-            description = CASE WHEN ?7 THEN ?8 ELSE description END,
-            revision_date = ?9,
-            updated_date = ?9
-         WHERE project_id = ?1 AND id = ?2",
-        params![
-            project_id,
-            id,
-            changes.name,
-            changes.hash,
-            changes.external_url.is_some(),
-            changes.external_url.flatten(),
-            changes.description.is_some(),
-            changes.description.flatten(),
-            revision
-        ],
-    )
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            StoreError::Duplicate("The environment hash already existed")
-        } else {
-            StoreError::Db(e)
-        }
-    })?;
-    let env = get_environment(&tx, project_id, id)?;
-    tx.commit()?;
-    Ok(env)
+    ENVIRONMENTS.write(conn, project_id, id, |tx, revision| {
+        ENVIRONMENTS.get(tx, project_id, id)?;
+        execute_unique(
+            tx,
+            "UPDATE environments SET
+                name = COALESCE(?3, name),
+                hash = COALESCE(?4, hash),
+                external_url = CASE WHEN ?5 THEN ?6 ELSE external_url END,
+                description = CASE WHEN ?7 THEN ?8 ELSE description END,
+                revision_date = ?9,
+                updated_date = ?9
+             WHERE project_id = ?1 AND id = ?2",
+            params![
+                project_id,
+                id,
+                changes.name,
+                changes.hash,
+                changes.external_url.is_some(),
+                changes.external_url.flatten(),
+                changes.description.is_some(),
+                changes.description.flatten(),
+                revision
+            ],
+            "The environment hash already existed",
+        )
+    })
 }

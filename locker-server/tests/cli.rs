@@ -5,6 +5,17 @@ use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_locker-server");
 
+/// Runs the command, asserts that it succeeded and returns its standard output.
+fn run_ok(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn field(out: &str, name: &str) -> String {
     out.lines()
         .find_map(|l| l.strip_prefix(&format!("{name}:")))
@@ -15,9 +26,7 @@ fn field(out: &str, name: &str) -> String {
 
 #[test]
 fn help_explains_the_commands() {
-    let out = Command::new(BIN).arg("--help").output().unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = run_ok(Command::new(BIN).arg("--help"));
     for word in [
         "serve",
         "create-project",
@@ -28,9 +37,7 @@ fn help_explains_the_commands() {
         assert!(text.contains(word), "{word} missing from {text}");
     }
     for cmd in ["serve", "create-project", "create-key"] {
-        let out = Command::new(BIN).args([cmd, "--help"]).output().unwrap();
-        assert!(out.status.success());
-        assert!(String::from_utf8(out.stdout).unwrap().contains("--db"));
+        assert!(run_ok(Command::new(BIN).args([cmd, "--help"])).contains("--db"));
     }
 }
 
@@ -38,17 +45,7 @@ fn help_explains_the_commands() {
 fn create_project_then_key_then_serve() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cli.db");
-    let out = Command::new(BIN)
-        .args(["create-project", "--db"])
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = run_ok(Command::new(BIN).args(["create-project", "--db"]).arg(&db));
     assert_eq!(field(&text, "project_id"), "1");
     let key_id = field(&text, "access_key_id");
     let secret = field(&text, "secret_access_key");
@@ -57,26 +54,20 @@ fn create_project_then_key_then_serve() {
     assert!(text.contains("export LOCKER_API_BASE=http://127.0.0.1:"));
 
     // The existing secret comes from the environment of the subprocess.
-    let out = Command::new(BIN)
-        .args([
-            "create-key",
-            "--read-only",
-            "--project",
-            "1",
-            "--from-key-id",
-            &key_id,
-            "--db",
-        ])
-        .arg(&db)
-        .env("LOCKER_SECRET_ACCESS_KEY", &secret)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = run_ok(
+        Command::new(BIN)
+            .args([
+                "create-key",
+                "--read-only",
+                "--project",
+                "1",
+                "--from-key-id",
+                &key_id,
+                "--db",
+            ])
+            .arg(&db)
+            .env("LOCKER_SECRET_ACCESS_KEY", &secret),
     );
-    let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("read-only"));
     let ro_id = field(&text, "access_key_id");
 

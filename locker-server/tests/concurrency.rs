@@ -2,31 +2,41 @@
 
 mod common;
 
-use common::{Api, LIST_QUERY};
+use std::future::Future;
+
+use common::Api;
 use locker_server::LocalServer;
 use serde_json::json;
+
+/// Runs `task(api, i)` for every `i` in `0..n` at once, each on its own clone of `api`, and
+/// returns the results.
+async fn concurrently<T, F, Fut>(api: &Api, n: usize, task: F) -> Vec<T>
+where
+    F: Fn(Api, usize) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..n {
+        tasks.spawn(task(api.clone(), i));
+    }
+    tasks.join_all().await
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_hundred_concurrent_creates_all_land_exactly_once() {
     let server = LocalServer::start().unwrap();
     let api = Api::new(&server, &server.create_project().unwrap());
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..100 {
-        let api = api.clone();
-        tasks.spawn(async move {
-            let body = json!({"key": format!("enc:K{i}"), "value": "v", "hash": format!("h{i}")});
-            api.post("/v1/secrets", &body).await.status
-        });
-    }
-    let statuses = tasks.join_all().await;
+    let statuses = concurrently(&api, 100, |api, i| async move {
+        let body = json!({"key": format!("enc:K{i}"), "value": "v", "hash": format!("h{i}")});
+        api.post("/v1/secrets", &body).await.status
+    })
+    .await;
     assert!(
         statuses.iter().all(|s| *s == 200 || *s == 201),
         "{statuses:?}"
     );
-    let list = api
-        .get(&format!("/v1/secrets?{LIST_QUERY}&hash="))
-        .await
-        .json();
+    let list = api.list_secrets("hash=").await;
     assert_eq!(list["count"], 100);
     let mut keys: Vec<String> = list["results"]
         .as_array()
@@ -44,26 +54,22 @@ async fn a_hundred_concurrent_creates_all_land_exactly_once() {
 async fn concurrent_duplicates_have_exactly_one_winner() {
     let server = LocalServer::start().unwrap();
     let api = Api::new(&server, &server.create_project().unwrap());
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..20 {
-        let api = api.clone();
-        tasks.spawn(async move {
-            let s = api
-                .post(
-                    "/v1/secrets",
-                    &json!({"key": "k", "value": format!("v{i}"), "hash": "same"}),
-                )
-                .await;
-            let e = api
-                .post(
-                    "/v1/environments",
-                    &json!({"name": format!("n{i}"), "hash": "env"}),
-                )
-                .await;
-            (s.status, e.status, s.text, e.text)
-        });
-    }
-    let results = tasks.join_all().await;
+    let results = concurrently(&api, 20, |api, i| async move {
+        let s = api
+            .post(
+                "/v1/secrets",
+                &json!({"key": "k", "value": format!("v{i}"), "hash": "same"}),
+            )
+            .await;
+        let e = api
+            .post(
+                "/v1/environments",
+                &json!({"name": format!("n{i}"), "hash": "env"}),
+            )
+            .await;
+        (s.status, e.status, s.text, e.text)
+    })
+    .await;
     for (statuses, want) in [
         (
             results.iter().map(|r| (r.0, &r.2)).collect::<Vec<_>>(),

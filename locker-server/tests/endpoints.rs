@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Api, LIST_QUERY};
+use common::Api;
 use locker_config::crypto::{SymmetricKey, name_hash};
 use locker_server::LocalServer;
 use serde_json::{Value, json};
@@ -102,9 +102,7 @@ async fn secrets_create_list_filter_and_update() {
     api.create_secret("OTHER", "x", None).await;
 
     // Full list, empty hash = no filter.
-    let list = api.get(&format!("/v1/secrets?{LIST_QUERY}&hash=")).await;
-    assert_eq!(list.status, 200);
-    let list = list.json();
+    let list = api.list_secrets("hash=").await;
     assert_eq!(list["count"], 3);
     assert_eq!(list["next"], Value::Null);
     assert_eq!(list["previous"], Value::Null);
@@ -114,16 +112,10 @@ async fn secrets_create_list_filter_and_update() {
 
     // Hash filter.
     let h = name_hash(1, "REDIS_URL");
-    let list = api
-        .get(&format!("/v1/secrets?{LIST_QUERY}&hash={h}"))
-        .await
-        .json();
+    let list = api.list_secrets(&format!("hash={h}")).await;
     assert_eq!(list["count"], 2);
     // Environment filter.
-    let list = api
-        .get(&format!("/v1/secrets?{LIST_QUERY}&environment_id={env_id}"))
-        .await
-        .json();
+    let list = api.list_secrets(&format!("environment_id={env_id}")).await;
     assert_eq!(list["count"], 1);
     assert_eq!(list["results"][0]["id"], in_env["id"]);
 
@@ -211,10 +203,7 @@ async fn environments_create_list_filter_update_and_rename_propagates() {
     assert_eq!(upd["hash"], "h2");
     assert_eq!(upd["external_url"], Value::Null);
     assert_eq!(upd["description"], "d1");
-    let list = api
-        .get(&format!("/v1/secrets?{LIST_QUERY}&hash="))
-        .await
-        .json();
+    let list = api.list_secrets("hash=").await;
     assert_eq!(list["results"][0]["environment_name"], "n2");
     assert_eq!(list["results"][0]["environment_hash"], "h2");
 }
@@ -262,10 +251,7 @@ async fn sync_probes_are_bare_numbers_that_move() {
     assert_eq!(probe("/v1/sync/deleted_item_date").await, del);
 
     // The list's revision_date is the project's.
-    let list = api
-        .get(&format!("/v1/secrets?{LIST_QUERY}&hash="))
-        .await
-        .json();
+    let list = api.list_secrets("hash=").await;
     assert_eq!(list["revision_date"].as_f64().unwrap(), rd3);
     // Accepts the server's own revision date and a bare 0 as the revision_date parameter.
     for rd in [format!("{rd3}"), "0".to_owned(), "0.000000".to_owned()] {
@@ -343,10 +329,7 @@ async fn every_route_is_also_served_under_the_locker_secrets_prefix() {
     assert_eq!(api.get("/v1/profile").await.status, 200);
     let env = api.create_env("x").await;
     api.create_secret("A", "b", env["id"].as_str()).await;
-    let list = api
-        .get(&format!("/v1/secrets?{LIST_QUERY}&hash="))
-        .await
-        .json();
+    let list = api.list_secrets("hash=").await;
     assert_eq!(list["count"], 1);
     assert_eq!(api.get("/v1/sync/secrets/count").await.text, "1");
     let log = server.request_log();

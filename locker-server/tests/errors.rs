@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::{Api, LIST_QUERY};
-use locker_server::LocalServer;
+use common::Api;
+use locker_server::{Fault, LocalServer};
 use serde_json::json;
 
 #[tokio::test]
@@ -58,12 +58,7 @@ async fn read_only_keys_read_but_cannot_write() {
     let ro_key = server.create_access_key(&key, true).unwrap();
     assert!(ro_key.read_only);
     let ro = Api::new(&server, &ro_key);
-    assert_eq!(
-        ro.get(&format!("/v1/secrets?{LIST_QUERY}&hash="))
-            .await
-            .status,
-        200
-    );
+    ro.list_secrets("hash=").await;
     assert_eq!(ro.get("/v1/environments").await.status, 200);
     let writes = [
         ro.post(
@@ -132,75 +127,61 @@ async fn duplicates_are_400_with_the_official_messages() {
     // (hash, environment) is unique; the same hash in another environment or in All is fine.
     api.create_secret("A", "1", None).await;
     api.create_secret("A", "1", Some(e1_id)).await;
-    let dup = api
-        .post(
-            "/v1/secrets",
-            &json!({"key": "k", "value": "v", "hash": "h:A"}),
-        )
-        .await;
-    assert_eq!(
-        dup.assert_error(400)["message"],
-        "This secret hash already exists"
-    );
-    let dup = api
-        .post(
-            "/v1/secrets",
-            &json!({"key": "k", "value": "v", "hash": "h:A", "environment_id": e1_id}),
-        )
-        .await;
-    assert_eq!(
-        dup.assert_error(400)["message"],
-        "This secret hash already exists"
-    );
-
-    // Update into an existing (hash, environment).
     let b = api.create_secret("B", "1", Some(e1_id)).await;
-    let bid = b["id"].as_str().unwrap();
-    let dup = api
-        .put(&format!("/v1/secrets/{bid}"), &json!({"hash": "h:A"}))
-        .await;
-    assert_eq!(
-        dup.assert_error(400)["message"],
-        "This hash value already existed"
-    );
-    let dup = api
-        .put(
-            &format!("/v1/secrets/{bid}"),
-            &json!({"hash": "h:A", "environment_id": ""}),
-        )
-        .await;
-    assert_eq!(
-        dup.assert_error(400)["message"],
-        "This hash value already existed"
-    );
+    let secret_b = format!("/v1/secrets/{}", b["id"].as_str().unwrap());
+    let e2_id = e2["id"].as_str().unwrap();
+    let env_2 = format!("/v1/environments/{e2_id}");
+    for (method, path, body, message) in [
+        (
+            "POST",
+            "/v1/secrets",
+            json!({"key": "k", "value": "v", "hash": "h:A"}),
+            "This secret hash already exists",
+        ),
+        (
+            "POST",
+            "/v1/secrets",
+            json!({"key": "k", "value": "v", "hash": "h:A", "environment_id": e1_id}),
+            "This secret hash already exists",
+        ),
+        // Update into an existing (hash, environment).
+        (
+            "PUT",
+            &secret_b,
+            json!({"hash": "h:A"}),
+            "This hash value already existed",
+        ),
+        (
+            "PUT",
+            &secret_b,
+            json!({"hash": "h:A", "environment_id": ""}),
+            "This hash value already existed",
+        ),
+        (
+            "POST",
+            "/v1/environments",
+            json!({"name": "x", "hash": "h:e1"}),
+            "This environment hash already exists",
+        ),
+        (
+            "PUT",
+            &env_2,
+            json!({"hash": "h:e1"}),
+            "The environment hash already existed",
+        ),
+    ] {
+        let a = api.send(method, path, Some(&body.to_string())).await;
+        assert_eq!(
+            a.assert_error(400)["message"],
+            message,
+            "{method} {path} {body}"
+        );
+    }
     // Nothing changed.
     assert_eq!(api.get("/v1/sync/secrets/count").await.text, "3");
-
-    let dup = api
-        .post("/v1/environments", &json!({"name": "x", "hash": "h:e1"}))
-        .await;
-    assert_eq!(
-        dup.assert_error(400)["message"],
-        "This environment hash already exists"
-    );
-    let e2_id = e2["id"].as_str().unwrap();
-    let dup = api
-        .put(
-            &format!("/v1/environments/{e2_id}"),
-            &json!({"hash": "h:e1"}),
-        )
-        .await;
-    assert_eq!(
-        dup.assert_error(400)["message"],
-        "The environment hash already existed"
-    );
+    assert_eq!(api.get("/v1/sync/environments/count").await.text, "2");
     // Renaming to its own hash is not a duplicate.
-    let same = api
-        .put(
-            &format!("/v1/environments/{e2_id}"),
-            &json!({"hash": "h:e2", "name": "n"}),
-        )
-        .await;
+    let same = api.put(&env_2, &json!({"hash": "h:e2", "name": "n"})).await;
     assert_eq!(same.status, 200);
 }
 
@@ -345,6 +326,73 @@ async fn oversized_bodies_are_413() {
     // A large but allowed value still works.
     let ok = json!({"key": "k", "value": "y".repeat(512 * 1024), "hash": "h"});
     assert_eq!(api.post("/v1/secrets", &ok).await.status, 201);
+}
+
+#[tokio::test]
+async fn early_answers_to_large_bodies_are_json_not_a_reset_connection() {
+    let server = LocalServer::start().unwrap();
+    let key = server.create_project().unwrap();
+    let rw = Api::new(&server, &key);
+    let ro = Api::new(&server, &server.create_access_key(&key, true).unwrap());
+    let anon = Api::anonymous(&server);
+    let mut unknown = Api::new(&server, &key);
+    unknown.token = Some("00000000-0000-4000-8000-000000000000".into());
+    for size in [2 * 1024 * 1024, 16 * 1024 * 1024 - 64] {
+        let body = format!(r#"{{"key":"k","value":"{}","hash":"h"}}"#, "x".repeat(size));
+        for (api, path, status) in [
+            (&anon, "/v1/secrets", 401),
+            (&unknown, "/v1/secrets", 401),
+            (&ro, "/v1/secrets", 403),
+            (&rw, "/v1/nothing-here", 404),
+            (&rw, "/v1/secrets", 503),
+        ] {
+            if status == 503 {
+                server.inject(Fault::Status {
+                    status,
+                    retry_after: None,
+                    times: 1,
+                });
+            }
+            let a = api
+                .try_send("POST", path, Some(&body))
+                .await
+                .unwrap_or_else(|e| panic!("{size} bytes to {path}, expected {status}: {e}"));
+            a.assert_error(status);
+        }
+    }
+    assert_eq!(rw.get("/v1/sync/secrets/count").await.text, "0");
+}
+
+#[tokio::test]
+async fn permission_is_checked_before_the_body_is_parsed() {
+    let server = LocalServer::start().unwrap();
+    let key = server.create_project().unwrap();
+    let rw = Api::new(&server, &key);
+    let env = rw.create_env("e").await;
+    let secret = rw.create_secret("A", "1", None).await;
+    let ro = Api::new(&server, &server.create_access_key(&key, true).unwrap());
+    let sid = secret["id"].as_str().unwrap();
+    let eid = env["id"].as_str().unwrap();
+    for (method, path) in [
+        ("POST", "/v1/secrets".to_owned()),
+        ("PUT", format!("/v1/secrets/{sid}")),
+        ("POST", "/v1/environments".to_owned()),
+        ("PUT", format!("/v1/environments/{eid}")),
+    ] {
+        for body in ["{not json", "", "[1,2]", r#"{"key":1}"#] {
+            let a = ro.send(method, &path, Some(body)).await;
+            assert_eq!(
+                a.assert_error(403)["code"],
+                "0002",
+                "{method} {path} {body:?}"
+            );
+        }
+    }
+    // Without a valid token it is 401 before anything else.
+    Api::anonymous(&server)
+        .send("POST", "/v1/secrets", Some("{not json"))
+        .await
+        .assert_error(401);
 }
 
 #[tokio::test]

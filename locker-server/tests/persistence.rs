@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Api, LIST_QUERY};
+use common::Api;
 use locker_server::{LocalServer, ServerOptions};
 
 #[tokio::test]
@@ -32,10 +32,7 @@ async fn data_survives_a_restart() {
         profile["profile"]
     );
     assert_eq!(api.get("/v1/sync/revision_date").await.text, rd);
-    let list = api
-        .get(&format!("/v1/secrets?{LIST_QUERY}&hash="))
-        .await
-        .json();
+    let list = api.list_secrets("hash=").await;
     assert_eq!(list["count"], 2);
     assert_eq!(list["results"][0], secret);
     assert_eq!(api.get("/v1/sync/environments/count").await.text, "1");

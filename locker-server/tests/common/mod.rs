@@ -115,6 +115,16 @@ impl Api {
         self.send("PUT", path, Some(&body.to_string())).await
     }
 
+    /// Lists secrets the way the official clients ask (`LIST_QUERY`) plus `filter`, e.g.
+    /// `hash=` (no filter), and returns the answer (asserting 200).
+    pub async fn list_secrets(&self, filter: &str) -> Value {
+        let a = self
+            .get(&format!("/v1/secrets?{LIST_QUERY}&{filter}"))
+            .await;
+        assert_eq!(a.status, 200, "{}", a.text);
+        a.json()
+    }
+
     /// Creates an environment and returns it (asserting 200/201).
     pub async fn create_env(&self, name: &str) -> Value {
         let a = self
