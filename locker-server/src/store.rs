@@ -136,6 +136,7 @@ impl Store {
     }
 
     fn open_inner(path: PathBuf, temp: Option<tempfile::TempDir>) -> Result<Store, ServerError> {
+        create_private(&path)?;
         let conn = Connection::open(&path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         let _mode: String =
@@ -708,4 +709,19 @@ pub(crate) fn update_environment(
             "The environment hash already existed",
         )
     })
+}
+
+/// Creates the database file readable by its owner only, if it does not exist yet. SQLite gives
+/// its `-wal` and `-shm` files the same permissions. The data is ciphertext, but wrapped keys
+/// and metadata are nobody else's business.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }

@@ -66,3 +66,31 @@ fn temporary_databases_are_independent_and_removed() {
     drop(a);
     assert!(!path.exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn database_files_are_private_to_their_owner() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("locker.db");
+    let server = LocalServer::start_with(ServerOptions {
+        db_path: Some(db.clone()),
+        ..ServerOptions::default()
+    })
+    .unwrap();
+    server.create_project().unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let path = dir.path().join(format!("locker.db{suffix}"));
+        if let Ok(meta) = std::fs::metadata(&path) {
+            assert_eq!(
+                meta.permissions().mode() & 0o777,
+                0o600,
+                "{} is readable by others",
+                path.display()
+            );
+        }
+    }
+    assert!(db.exists());
+    server.shutdown();
+}
