@@ -1,7 +1,12 @@
 //! The client against a canned HTTP responder speaking the PROTOCOL.md test vector.
 
 use super::*;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::crypto::SymmetricKey;
 
 const SECRET: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 const PROFILE_KEY: &str = "2.oKGio6SlpqeoqaqrrK2urw==|or46p0JFEiM3d9uyk59m82cuBS4oi5kw1n4FX1g1pDTlRuIFH/THx4fUpKLVB/PlycsCXuG23gfjm1a8aGZxFvxIR1Ajd8HPULgCvF5E5YU=|qXTeivhgDPpbrpRmHYWvifBqxn5eBPd16gJvgUE3Qbc=";
@@ -11,33 +16,123 @@ const STAGING: &str = "2.4OHi4+Tl5ufo6err7O3u7w==|wwkOh70NwdgGzrh2eIsz+w==|Z2iGC
 
 type Route = fn(&str) -> (u16, String);
 
+/// What the responder does with one request.
+enum Reply {
+    /// A complete response: this status and body, with its `content-length`.
+    Body(u16, Vec<u8>),
+    /// A `200` announcing `content_length` bytes, then `chunk` written `times` times, then the
+    /// connection is closed, or held open without another byte when `hang`.
+    Stream {
+        content_length: usize,
+        chunk: Vec<u8>,
+        times: usize,
+        hang: bool,
+    },
+    /// Nothing at all: the request is read and the connection held open.
+    Silent,
+}
+
+type Handler = Arc<dyn Fn(&str) -> Reply + Send + Sync>;
+
+/// A running responder: the API base to give the client, and every request target it received.
+struct Server {
+    base: String,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
 /// Serves one canned response per request (connection closed after each).
 async fn serve(route: Route) -> String {
+    serve_replies(move |target| {
+        let (status, body) = route(target);
+        Reply::Body(status, body.into_bytes())
+    })
+    .await
+    .base
+}
+
+/// Answers each request with `handler(target)`, recording the targets.
+async fn serve_replies(handler: impl Fn(&str) -> Reply + Send + Sync + 'static) -> Server {
+    let handler: Handler = Arc::new(handler);
+    let requests = Arc::new(Mutex::new(Vec::new()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let recorded = requests.clone();
     tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match sock.read(&mut chunk).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                }
-                let head = String::from_utf8_lossy(&buf).to_string();
-                let target = head.split(' ').nth(1).unwrap_or("/").to_string();
-                let (status, body) = route(&target);
-                let resp = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = sock.write_all(resp.as_bytes()).await;
-            });
+        while let Ok((sock, _)) = listener.accept().await {
+            tokio::spawn(answer(sock, handler.clone(), recorded.clone()));
         }
     });
-    format!("http://{addr}/locker_secrets/")
+    Server {
+        base: format!("http://{addr}/locker_secrets/"),
+        requests,
+    }
+}
+
+async fn answer(
+    mut sock: tokio::net::TcpStream,
+    handler: Handler,
+    requests: Arc<Mutex<Vec<String>>>,
+) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match sock.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&buf).to_string();
+    let target = head.split(' ').nth(1).unwrap_or("/").to_string();
+    requests.lock().unwrap().push(target.clone());
+    match handler(&target) {
+        Reply::Body(status, body) => {
+            let mut resp = format!(
+                "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            resp.extend_from_slice(&body);
+            let _ = sock.write_all(&resp).await;
+        }
+        Reply::Stream {
+            content_length,
+            chunk,
+            times,
+            hang,
+        } => {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-length: {content_length}\r\nconnection: close\r\n\r\n"
+            );
+            if sock.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            for _ in 0..times {
+                if sock.write_all(&chunk).await.is_err() {
+                    return;
+                }
+            }
+            if hang {
+                hold(sock).await;
+            }
+        }
+        Reply::Silent => hold(sock).await,
+    }
+}
+
+/// Keeps the connection open, sending nothing, until the client goes away.
+async fn hold(mut sock: tokio::net::TcpStream) {
+    let mut sink = [0u8; 1024];
+    while let Ok(n) = sock.read(&mut sink).await {
+        if n == 0 {
+            return;
+        }
+    }
 }
 
 fn profile() -> String {
@@ -137,4 +232,494 @@ async fn error_statuses_keep_message_and_code() {
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert_eq!(err.code(), Some("0004"));
     assert_eq!(err.message(), "Not found");
+}
+
+// ---- Bad server responses: each one is a typed error, never a panic, a hang or a leak. ----
+
+/// The plaintext of `REDIS_VALUE`.
+const REDIS_PLAIN: &str = "redis://localhost:6379/0";
+
+/// The API path of a request target (`/v1/...`).
+fn api_path(target: &str) -> &str {
+    target.strip_prefix("/locker_secrets").unwrap_or(target)
+}
+
+fn json(body: impl Into<String>) -> Reply {
+    Reply::Body(200, body.into().into_bytes())
+}
+
+/// Answers the profile with the test vector and everything else with `rest(api path)`.
+fn with_profile(rest: impl Fn(&str) -> Reply + Send + Sync + 'static) -> impl Fn(&str) -> Reply {
+    move |target| match api_path(target) {
+        "/v1/profile" => json(profile()),
+        path => rest(path),
+    }
+}
+
+/// One page of secrets holding `REDIS_URL` in "All" with this (wire) value.
+fn secret_with_value(value: &str) -> String {
+    format!(
+        r#"{{"count":1,"next":null,"results":[{{"id":"s1","environment_id":null,"key":"{REDIS_URL}","value":"{value}"}}]}}"#
+    )
+}
+
+/// A client that neither retries nor waits long.
+fn quick_client(base: &str) -> Locker {
+    Locker::builder()
+        .access_key_id("key-id")
+        .secret_access_key(SECRET)
+        .api_base(base)
+        .max_network_retries(0)
+        .timeout(Duration::from_millis(500))
+        .build()
+        .unwrap()
+}
+
+/// Asserts that neither the message nor the debug form of `err` contains any of `leaks`.
+fn assert_no_leak(err: &Error, leaks: &[&str]) {
+    let shown = format!("{err} {err:?}");
+    for leak in leaks {
+        assert!(!shown.contains(leak), "{leak:?} leaked into {shown}");
+    }
+}
+
+#[tokio::test]
+async fn truncated_body_with_a_short_content_length_is_a_connection_error() {
+    // Announces 1000 bytes, sends the start of a list, then closes: the transfer failed, so
+    // the read is a (retryable) connection error rather than a parse error on half a body.
+    let server = serve_replies(|_| Reply::Stream {
+        content_length: 1000,
+        chunk: br#"{"count":1,"results":[{"id":"s1","#.to_vec(),
+        times: 1,
+        hang: false,
+    })
+    .await;
+    let locker = Locker::builder()
+        .access_key_id("key-id")
+        .secret_access_key(SECRET)
+        .api_base(&server.base)
+        .max_network_retries(1)
+        .timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let err = locker.project_id().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err:?}");
+    assert!(err.message().contains("GET /v1/profile"), "{err}");
+    assert!(err.message().contains("closed before"), "{err:?}");
+    assert_no_leak(&err, &["\"s1\""]);
+    // A read is retried after a dropped connection.
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn truncated_json_in_a_complete_body_is_an_invalid_response() {
+    let server = serve_replies(|_| json(r#"{"count":1,"results":[{"id":"s1","#)).await;
+    let err = quick_client(&server.base).project_id().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
+    assert!(
+        err.message().contains("GET /v1/profile is truncated JSON"),
+        "{err}"
+    );
+    assert_eq!(err.status(), None);
+}
+
+#[tokio::test]
+async fn empty_success_body_is_an_invalid_response() {
+    let server = serve_replies(|_| json("")).await;
+    let err = quick_client(&server.base).project_id().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
+    assert!(err.message().contains("(empty body)"), "{err}");
+}
+
+#[tokio::test]
+async fn non_json_text_is_an_invalid_response_that_does_not_quote_it() {
+    let server = serve_replies(|_| json("maintenance: password=hunter2")).await;
+    let err = quick_client(&server.base).project_id().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
+    assert!(
+        err.message()
+            .starts_with("the response to GET /v1/profile is not valid JSON"),
+        "{err}"
+    );
+    assert_no_leak(&err, &["hunter2", "maintenance"]);
+    assert!(err.body().is_none());
+}
+
+#[tokio::test]
+async fn invalid_utf8_is_an_invalid_response() {
+    let server = serve_replies(|target| match api_path(target) {
+        "/v1/profile" => Reply::Body(200, b"{\"profile\":{\"key\":\"\xff\xfe\"}}".to_vec()),
+        _ => Reply::Body(200, b"\xff\xfe\x00\x80garbage".to_vec()),
+    })
+    .await;
+    let locker = quick_client(&server.base);
+    let err = locker.project_id().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
+    assert!(err.message().contains("is not valid JSON"), "{err}");
+    let err = locker
+        .read::<serde_json::Value>("/v1/secrets".into())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
+    assert!(
+        err.message().contains("GET /v1/secrets is not valid JSON"),
+        "{err}"
+    );
+    assert_no_leak(&err, &["garbage"]);
+}
+
+#[tokio::test]
+async fn results_of_the_wrong_type_are_an_invalid_response() {
+    let server = serve_replies(with_profile(|_| {
+        json(r#"{"count":1,"next":null,"results":"s3cr3t-looking"}"#)
+    }))
+    .await;
+    let err = quick_client(&server.base)
+        .list_environments()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
+    assert_eq!(
+        err.message(),
+        "the response to GET /v1/environments does not have the expected shape"
+    );
+    assert_no_leak(&err, &["s3cr3t-looking"]);
+}
+
+#[tokio::test]
+async fn a_profile_of_the_wrong_shape_is_an_invalid_response() {
+    let server = serve_replies(|_| json(r#"["s3cr3t-looking"]"#)).await;
+    let err = quick_client(&server.base).project_id().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
+    assert!(
+        err.message().contains("does not have the expected shape"),
+        "{err}"
+    );
+    assert_no_leak(&err, &["s3cr3t-looking"]);
+}
+
+#[tokio::test]
+async fn a_secret_without_id_is_an_invalid_response() {
+    let server = serve_replies(with_profile(|_| {
+        json(format!(
+            r#"{{"results":[{{"environment_id":null,"key":"{REDIS_URL}","value":"{REDIS_VALUE}"}}]}}"#
+        ))
+    }))
+    .await;
+    let err = quick_client(&server.base)
+        .list_secrets(None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
+    assert_eq!(err.message(), "a secret in the response has no id");
+}
+
+#[tokio::test]
+async fn a_secret_without_key_is_an_invalid_response() {
+    let server = serve_replies(with_profile(|_| {
+        json(format!(
+            r#"{{"results":[{{"id":"s1","environment_id":null,"value":"{REDIS_VALUE}"}}]}}"#
+        ))
+    }))
+    .await;
+    let err = quick_client(&server.base)
+        .list_secrets(None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
+    assert_eq!(err.message(), "a secret in the response has no key");
+    assert_no_leak(&err, &[REDIS_VALUE, REDIS_PLAIN]);
+}
+
+#[tokio::test]
+async fn a_body_over_the_cap_is_an_invalid_response_and_returns_promptly() {
+    const CHUNK: usize = 64 * 1024;
+    let times = transport::MAX_RESPONSE_BODY / CHUNK + 16;
+    let server = serve_replies(move |_| Reply::Stream {
+        content_length: times * CHUNK,
+        chunk: vec![b' '; CHUNK],
+        times,
+        hang: false,
+    })
+    .await;
+    let started = Instant::now();
+    let err = Locker::builder()
+        .access_key_id("key-id")
+        .secret_access_key(SECRET)
+        .api_base(&server.base)
+        .max_network_retries(0)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+        .project_id()
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
+    assert_eq!(err.status(), Some(200));
+    assert_eq!(
+        err.message(),
+        format!(
+            "the response to GET /v1/profile is larger than {} bytes",
+            transport::MAX_RESPONSE_BODY
+        )
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn an_html_502_from_a_proxy_is_a_server_error_with_the_body_capped() {
+    let page = format!(
+        "<html><head><title>502 Bad Gateway</title></head><body>{}</body></html>",
+        "<p>upstream unavailable</p>".repeat(400)
+    );
+    assert!(page.len() > 8 * 1024);
+    let server = serve_replies(move |_| Reply::Body(502, page.clone().into_bytes())).await;
+    let err = quick_client(&server.base).project_id().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Server, "{err:?}");
+    assert_eq!(err.status(), Some(502));
+    assert_eq!(err.message(), "Bad Gateway");
+    assert_eq!(err.to_string(), "server error (HTTP 502): Bad Gateway");
+    let body = err.body().unwrap();
+    assert!(
+        body.starts_with("<html><head><title>502 Bad Gateway"),
+        "{body}"
+    );
+    assert!(body.len() <= 4096 + '…'.len_utf8() && body.ends_with('…'));
+    // Retryable, but retries were turned off: exactly one request.
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_502_is_retried_by_default() {
+    let server = serve_replies(|_| Reply::Body(502, b"<html>Bad gateway</html>".to_vec())).await;
+    let err = Locker::builder()
+        .access_key_id("key-id")
+        .secret_access_key(SECRET)
+        .api_base(&server.base)
+        .max_network_retries(1)
+        .build()
+        .unwrap()
+        .project_id()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Server, "{err:?}");
+    assert_eq!(server.requests().len(), 2);
+}
+
+/// `get("REDIS_URL")` against a secret whose value is `value` on the wire.
+async fn get_with_wire_value(value: &str) -> Result<Option<String>> {
+    let page = secret_with_value(value);
+    let server = serve_replies(with_profile(move |_| json(page.clone()))).await;
+    quick_client(&server.base).get("REDIS_URL", None).await
+}
+
+#[tokio::test]
+async fn a_malformed_cipher_string_is_a_decryption_error() {
+    for value in [
+        "2.abc|def|ghi",
+        "2.oKGio6SlpqeoqaqrrK2urw==|!!notbase64!!|qXTeivhgDPpbrpRmHYWvifBqxn5eBPd16gJvgUE3Qbc=",
+        "2.AAAA|AAAA|AAAA",
+        "7.abc|def|ghi",
+    ] {
+        let err = get_with_wire_value(value).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decryption, "{value}: {err:?}");
+        assert!(
+            err.message()
+                .starts_with("could not decrypt the value of a secret: "),
+            "{err}"
+        );
+        assert_no_leak(&err, &[value, "abc", "notbase64", "AAAA"]);
+    }
+}
+
+#[tokio::test]
+async fn a_string_not_shaped_like_a_cipher_string_passes_through_as_plaintext() {
+    // PROTOCOL.md §3.2: only `2.<a>|<b>|<c>` is a cipher string; anything else is plaintext,
+    // as in the official clients. `2.abc|def` has two parts, so it is a plain value.
+    let value = get_with_wire_value("2.abc|def").await.unwrap();
+    assert_eq!(value.as_deref(), Some("2.abc|def"));
+}
+
+#[tokio::test]
+async fn a_tampered_mac_is_a_decryption_error() {
+    let parts: Vec<&str> = REDIS_VALUE.split('|').collect();
+    let other_mac = REDIS_URL.rsplit('|').next().unwrap();
+    let tampered = format!("{}|{}|{other_mac}", parts[0], parts[1]);
+    let err = get_with_wire_value(&tampered).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decryption, "{err:?}");
+    assert_eq!(
+        err.message(),
+        "could not decrypt the value of a secret: MAC mismatch: wrong key or tampered data"
+    );
+    assert_no_leak(&err, &[parts[0], parts[1], other_mac, REDIS_PLAIN]);
+}
+
+#[tokio::test]
+async fn a_value_under_another_key_is_a_decryption_error() {
+    let other = SymmetricKey::from_bytes(&[7u8; 64]).unwrap();
+    let cipher = other.encrypt("hunter2");
+    let err = get_with_wire_value(&cipher).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decryption, "{err:?}");
+    assert!(err.message().contains("value of a secret"), "{err}");
+    assert!(err.message().contains("MAC mismatch"), "{err}");
+    let parts: Vec<&str> = cipher.split('|').collect();
+    assert_no_leak(&err, &["hunter2", &cipher, parts[0], parts[1], parts[2]]);
+}
+
+/// The profile error for `profile_json`.
+async fn profile_error(profile_json: String) -> Error {
+    let server = serve_replies(move |_| json(profile_json.clone())).await;
+    quick_client(&server.base).project_id().await.unwrap_err()
+}
+
+#[tokio::test]
+async fn a_malformed_profile_key_is_a_decryption_error() {
+    for key in ["2.abc|def|ghi", "not-a-cipher-string", "2.AAAA|AAAA|AAAA"] {
+        let err = profile_error(format!(
+            r#"{{"profile":{{"key":"{key}","project_id":42}}}}"#
+        ))
+        .await;
+        assert_eq!(err.kind(), ErrorKind::Decryption, "{key}: {err:?}");
+        assert_eq!(
+            err.message(),
+            "could not decrypt the project key in the access key's profile"
+        );
+        assert_no_leak(&err, &[key]);
+    }
+}
+
+#[tokio::test]
+async fn a_profile_key_of_the_wrong_length_is_a_decryption_error() {
+    let master = SymmetricKey::from_secret_access_key(SECRET).unwrap();
+    let short = master.encrypt_bytes(&[9u8; 32]);
+    let err = profile_error(format!(
+        r#"{{"profile":{{"key":"{short}","project_id":42}}}}"#
+    ))
+    .await;
+    assert_eq!(err.kind(), ErrorKind::Decryption, "{err:?}");
+    assert_no_leak(&err, &[&short]);
+}
+
+#[tokio::test]
+async fn a_profile_without_key_or_project_id_is_an_invalid_response() {
+    for body in [
+        r#"{"profile":{"project_id":42}}"#.to_string(),
+        r#"{"profile":{"key":null,"project_id":42}}"#.to_string(),
+        format!(r#"{{"profile":{{"key":"{PROFILE_KEY}"}}}}"#),
+        format!(r#"{{"profile":{{"key":"{PROFILE_KEY}","project_id":"forty-two"}}}}"#),
+        r#"{}"#.to_string(),
+    ] {
+        let err = profile_error(body.clone()).await;
+        assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{body}: {err:?}");
+        assert_eq!(
+            err.message(),
+            "the profile has no project key or project id"
+        );
+        assert_no_leak(&err, &[PROFILE_KEY]);
+    }
+}
+
+/// A first page of secrets whose `next` is `next`; any other secrets page answers the same.
+fn secrets_with_next(next: &'static str) -> impl Fn(&str) -> Reply {
+    with_profile(move |_| {
+        json(format!(
+            r#"{{"count":2,"next":"{next}","results":[{{"id":"s1","key":"K","value":"V"}}]}}"#
+        ))
+    })
+}
+
+#[tokio::test]
+async fn a_next_link_to_another_host_is_rejected_without_following_it() {
+    for next in [
+        "http://evil.example/v1/secrets?page=2",
+        "https://evil.example/locker_secrets/v1/secrets?page=2",
+        "//evil.example/v1/secrets?page=2",
+        " //evil.example/v1/secrets?page=2",
+    ] {
+        let server = serve_replies(secrets_with_next(next)).await;
+        let started = Instant::now();
+        let err = quick_client(&server.base)
+            .list_secrets(None)
+            .await
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(1));
+        assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{next}: {err:?}");
+        assert_eq!(
+            err.message(),
+            "the server's next page link points outside the API base"
+        );
+        let requests = server.requests();
+        assert_eq!(requests.len(), 2, "{requests:?}");
+        assert!(
+            requests.iter().all(|r| !r.contains("evil.example")),
+            "{requests:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_next_link_that_repeats_itself_stops_with_an_error() {
+    let server = serve_replies(secrets_with_next("/v1/secrets?page=2&size=1")).await;
+    let started = Instant::now();
+    let err = quick_client(&server.base)
+        .list_secrets(None)
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
+    assert_eq!(
+        err.message(),
+        "the server's pagination of /v1/secrets does not end"
+    );
+    // The profile, the first page, and the looping page once.
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    assert_eq!(requests[2], "/locker_secrets/v1/secrets?page=2&size=1");
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out_promptly() {
+    let server = serve_replies(|_| Reply::Silent).await;
+    let locker = Locker::builder()
+        .access_key_id("key-id")
+        .secret_access_key(SECRET)
+        .api_base(&server.base)
+        .max_network_retries(0)
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = locker.project_id().await.unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err:?}");
+    assert_eq!(err.message(), "GET /v1/profile timed out after 200ms");
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_times_out_promptly() {
+    let server = serve_replies(|_| Reply::Stream {
+        content_length: 1000,
+        chunk: br#"{"profile":{"key":"#.to_vec(),
+        times: 1,
+        hang: true,
+    })
+    .await;
+    let started = Instant::now();
+    let err = quick_client(&server.base).project_id().await.unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err:?}");
+    assert_eq!(err.message(), "GET /v1/profile timed out after 500ms");
 }

@@ -14,7 +14,7 @@ use crate::retry::{self, Outcome};
 use crate::{Error, ErrorKind, Result};
 
 /// The largest response body the client reads; a longer one is an invalid response.
-const MAX_RESPONSE_BODY: usize = 16 * 1024 * 1024;
+pub(super) const MAX_RESPONSE_BODY: usize = 16 * 1024 * 1024;
 
 impl Locker {
     pub(super) async fn read<T: DeserializeOwned>(&self, path_and_query: String) -> Result<T> {
@@ -124,6 +124,8 @@ impl Locker {
                             format!("{label} timed out after {timeout:?}")
                         } else if e.is_connect() {
                             format!("could not connect to the Locker server for {label}")
+                        } else if body_cut_short(&e) {
+                            format!("the connection closed before the whole response to {label} arrived")
                         } else {
                             format!("the connection failed during {label}")
                         };
@@ -164,6 +166,21 @@ async fn read_capped(
     Ok((buf, false))
 }
 
+/// Whether reading the body failed (the connection closed before `content-length` bytes came);
+/// reqwest reports that as a decode error wrapping a body error.
+fn body_cut_short(e: &reqwest::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_body)
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
 fn parse_json<T: DeserializeOwned>(bytes: &[u8], label: &str) -> Result<T> {
     serde_json::from_slice(bytes).map_err(|e| {
         // serde_json's message can quote the input; report only the category and position.
@@ -179,13 +196,15 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8], label: &str) -> Result<T> {
         } else {
             ""
         };
+        // Some shape errors (an untagged list envelope) carry no position: line 0.
+        let position = if e.line() == 0 {
+            String::new()
+        } else {
+            format!(" (line {}, column {})", e.line(), e.column())
+        };
         Error::new(
             ErrorKind::InvalidResponse,
-            format!(
-                "the response to {label} {what}{snippet} (line {}, column {})",
-                e.line(),
-                e.column()
-            ),
+            format!("the response to {label} {what}{snippet}{position}"),
         )
     })
 }
