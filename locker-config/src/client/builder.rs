@@ -280,6 +280,9 @@ impl LockerBuilder {
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .connect_timeout(self.timeout.unwrap_or(DEFAULT_READ_TIMEOUT))
+            // The API never redirects; following one would carry custom headers (such as
+            // Cloudflare Access secrets) to wherever the redirect points. A 3xx is an error.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| {
                 Error::new(

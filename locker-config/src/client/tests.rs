@@ -30,6 +30,8 @@ enum Reply {
     },
     /// Nothing at all: the request is read and the connection held open.
     Silent,
+    /// A `302 Found` to this location.
+    Redirect(String),
 }
 
 type Handler = Arc<dyn Fn(&str) -> Reply + Send + Sync>;
@@ -122,6 +124,12 @@ async fn answer(
             }
         }
         Reply::Silent => hold(sock).await,
+        Reply::Redirect(location) => {
+            let resp = format!(
+                "HTTP/1.1 302 Found\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+            let _ = sock.write_all(resp.as_bytes()).await;
+        }
     }
 }
 
@@ -722,4 +730,21 @@ async fn a_body_that_stalls_times_out_promptly() {
     );
     assert_eq!(err.kind(), ErrorKind::Connection, "{err:?}");
     assert_eq!(err.message(), "GET /v1/profile timed out after 500ms");
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    // Following a redirect would carry custom headers wherever it points.
+    let server = serve_replies(|target| {
+        if target.ends_with("/v1/profile") {
+            Reply::Redirect("/moved/v1/profile".into())
+        } else {
+            json(profile())
+        }
+    })
+    .await;
+    let err = quick_client(&server.base).project_id().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
+    assert_eq!(err.status(), Some(302));
+    assert_eq!(server.requests().len(), 1, "{:?}", server.requests());
 }
