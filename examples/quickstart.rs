@@ -116,7 +116,7 @@ fn run() -> Result<(), Box<dyn Error>> {
 }
 
 fn credentials_set() -> bool {
-    ["LOCKER_ACCESS_KEY_ID", "ACCESS_KEY_ID"]
+    locker_config::credentials::ACCESS_KEY_ID_VARS
         .iter()
         .any(|var| std::env::var_os(var).is_some())
 }
