@@ -268,9 +268,9 @@ impl StdError for Error {
     }
 }
 
-impl From<crate::crypto::CryptoError> for Error {
-    fn from(e: crate::crypto::CryptoError) -> Self {
-        use crate::crypto::CryptoError as C;
+impl From<locker_protocol::crypto::CryptoError> for Error {
+    fn from(e: locker_protocol::crypto::CryptoError) -> Self {
+        use locker_protocol::crypto::CryptoError as C;
         let kind = match e {
             C::SecretAccessKeyEncoding | C::SecretAccessKeyEmpty => ErrorKind::Credentials,
             _ => ErrorKind::Decryption,
@@ -314,10 +314,10 @@ mod tests {
 
     #[test]
     fn crypto_errors_map_to_kinds_and_keep_their_source() {
-        let e: Error = crate::crypto::CryptoError::MacMismatch.into();
+        let e: Error = locker_protocol::crypto::CryptoError::MacMismatch.into();
         assert_eq!(e.kind(), ErrorKind::Decryption);
         assert!(e.source().is_some());
-        let e: Error = crate::crypto::CryptoError::SecretAccessKeyEncoding.into();
+        let e: Error = locker_protocol::crypto::CryptoError::SecretAccessKeyEncoding.into();
         assert_eq!(e.kind(), ErrorKind::Credentials);
     }
 }

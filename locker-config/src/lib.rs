@@ -124,7 +124,6 @@ pub mod blocking;
 pub mod client;
 pub mod config;
 pub mod credentials;
-pub mod crypto;
 mod error;
 mod export;
 mod logging;
@@ -132,7 +131,6 @@ pub mod model;
 mod retry;
 mod runtime;
 mod secret;
-mod wire;
 
 #[doc(hidden)]
 #[path = "private.rs"]

@@ -1,6 +1,6 @@
 //! Errors of the library API (starting the server, issuing keys).
 
-use locker_config::crypto::CryptoError;
+use locker_protocol::crypto::CryptoError;
 
 /// Why the server could not start or a project or access key could not be created.
 ///

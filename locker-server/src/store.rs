@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use locker_config::crypto::SymmetricKey;
+use locker_protocol::crypto::SymmetricKey;
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Params, params};
 use serde_json::{Value, json};

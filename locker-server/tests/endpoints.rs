@@ -3,7 +3,7 @@
 mod common;
 
 use common::Api;
-use locker_config::crypto::{SymmetricKey, name_hash};
+use locker_protocol::crypto::{SymmetricKey, name_hash};
 use locker_server::LocalServer;
 use serde_json::{Value, json};
 

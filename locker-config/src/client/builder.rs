@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use super::{Inner, Locker};
 use crate::credentials::{self, Explicit};
-use crate::crypto::SymmetricKey;
+use locker_protocol::crypto::SymmetricKey;
 use crate::{Error, ErrorKind, Result, logging};
 
 /// The default number of times a failed read is retried.

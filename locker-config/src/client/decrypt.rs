@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use super::Session;
-use crate::crypto::{CipherString, SymmetricKey};
-use crate::wire::{WireEnvironment, WireSecret};
+use locker_protocol::crypto::{CipherString, SymmetricKey};
+use locker_protocol::wire::{WireEnvironment, WireSecret};
 use crate::{Environment, Error, ErrorKind, Result, SecretRecord};
 
 /// Decrypts one secret. Its environment name comes from `names` (id → name), else from the

@@ -5,8 +5,8 @@ use reqwest::Method;
 use super::decrypt::decrypt_environment;
 use super::transport::encode_segment;
 use super::{EnvironmentUpdate, Locker, NewEnvironment, check_name};
-use crate::crypto::name_hash;
-use crate::wire::{EnvironmentBody, WireEnvironment};
+use locker_protocol::crypto::name_hash;
+use locker_protocol::wire::{EnvironmentBody, WireEnvironment};
 use crate::{Environment, Error, ErrorKind, Result};
 
 impl Locker {

@@ -35,8 +35,8 @@ use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
-use crate::crypto::{CryptoError, SymmetricKey};
-use crate::wire::ProfileResponse;
+use locker_protocol::crypto::{CryptoError, SymmetricKey};
+use locker_protocol::wire::ProfileResponse;
 use crate::{Error, ErrorKind, Result};
 
 pub use builder::{

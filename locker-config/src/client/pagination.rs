@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 
 use super::Locker;
-use crate::wire::ListResponse;
+use locker_protocol::wire::ListResponse;
 use crate::{Error, ErrorKind, Result};
 
 /// The most pages a single list follows before giving up (a server looping on `next`).

@@ -7,9 +7,9 @@ use reqwest::Method;
 use super::decrypt::decrypt_secret;
 use super::transport::encode_segment;
 use super::{Locker, NewSecret, SecretUpdate, Session, check_name};
-use crate::crypto::name_hash;
+use locker_protocol::crypto::name_hash;
 use crate::export::{self, ExportFormat};
-use crate::wire::{SecretBody, WireSecret};
+use locker_protocol::wire::{SecretBody, WireSecret};
 use crate::{Error, ErrorKind, Result, SecretRecord};
 
 impl Locker {

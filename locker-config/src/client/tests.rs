@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::crypto::SymmetricKey;
+use locker_protocol::crypto::SymmetricKey;
 
 const SECRET: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 const PROFILE_KEY: &str = "2.oKGio6SlpqeoqaqrrK2urw==|or46p0JFEiM3d9uyk59m82cuBS4oi5kw1n4FX1g1pDTlRuIFH/THx4fUpKLVB/PlycsCXuG23gfjm1a8aGZxFvxIR1Ajd8HPULgCvF5E5YU=|qXTeivhgDPpbrpRmHYWvifBqxn5eBPd16gJvgUE3Qbc=";

@@ -11,14 +11,14 @@
 //!   the project id.
 //!
 //! ```
-//! use locker_config::crypto::{name_hash, SymmetricKey};
+//! use locker_protocol::crypto::{name_hash, SymmetricKey};
 //!
 //! let key = SymmetricKey::generate();
 //! let cipher = key.encrypt("redis://localhost:6379/0");
 //! assert!(cipher.starts_with("2."));
 //! assert_eq!(key.decrypt(&cipher)?, "redis://localhost:6379/0");
 //! assert_eq!(name_hash(42, "REDIS_URL"), "pRSYmvA7F9OBodtBWMZUDLoTVe7NNJokTGsh8YBDIM4");
-//! # Ok::<(), locker_config::crypto::CryptoError>(())
+//! # Ok::<(), locker_protocol::crypto::CryptoError>(())
 //! ```
 
 use std::fmt;
@@ -98,9 +98,9 @@ impl SymmetricKey {
     /// (HKDF-Expand with SHA-256, infos `"enc"` and `"mac"`, no extract step).
     ///
     /// ```
-    /// use locker_config::crypto::SymmetricKey;
+    /// use locker_protocol::crypto::SymmetricKey;
     /// let key = SymmetricKey::from_secret_access_key("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")?;
-    /// # Ok::<(), locker_config::crypto::CryptoError>(())
+    /// # Ok::<(), locker_protocol::crypto::CryptoError>(())
     /// ```
     pub fn from_secret_access_key(secret_access_key: &str) -> Result<Self, CryptoError> {
         let bytes = Zeroizing::new(
@@ -250,7 +250,7 @@ fn fill_random(buf: &mut [u8]) {
 /// The three decoded parts of a type-2 cipher string.
 ///
 /// ```
-/// use locker_config::crypto::CipherString;
+/// use locker_protocol::crypto::CipherString;
 /// assert!(CipherString::parse("2.AAAAAAAAAAAAAAAAAAAAAA==|AAAAAAAAAAAAAAAAAAAAAA==|AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").is_ok());
 /// assert!(CipherString::parse("plain text").is_err());
 /// ```
@@ -335,7 +335,7 @@ impl CipherString {
 ///
 /// ```
 /// assert_eq!(
-///     locker_config::crypto::name_hash(42, "staging"),
+///     locker_protocol::crypto::name_hash(42, "staging"),
 ///     "_fd1YL0kcWCvDldx-YGV3FZvCfoyX1nL5xBKEcsTZ98"
 /// );
 /// ```

@@ -1,7 +1,20 @@
-//! The JSON shapes of the Locker Secrets API (PROTOCOL.md §4, §5), read leniently.
+//! The JSON shapes of the Locker Secrets API (PROTOCOL.md §4, §5).
 //!
-//! Fields are read at the top level with a fallback to the nested `data` object; unknown fields
-//! are ignored; ids may be strings or numbers; dates may be numbers or missing.
+//! The server writes them with every field present (`null` where empty), and copies the
+//! encrypted fields into the nested `data` object as official servers do. The client reads
+//! them leniently: fields at the top level with a fallback to `data`, unknown fields ignored,
+//! ids as strings or numbers, dates as numbers, numeric strings or missing.
+//!
+//! ```
+//! use locker_protocol::wire::{ListResponse, WireSecret};
+//!
+//! let page: ListResponse<WireSecret> =
+//!     serde_json::from_str(r#"{"count":1,"next":null,"results":[{"id":"a","key":"2.x|y|z"}]}"#)?;
+//! let (secrets, next) = page.into_parts();
+//! assert_eq!(secrets[0].id.as_deref(), Some("a"));
+//! assert!(next.is_none());
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 
 use std::str::FromStr;
 
@@ -38,37 +51,48 @@ fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
 
 /// `GET /v1/profile`: `{"profile": {...}}`, or the profile itself at the top level.
 #[derive(Debug, Deserialize)]
-pub(crate) struct ProfileResponse {
-    pub(crate) profile: Option<Profile>,
+pub struct ProfileResponse {
+    /// The nested profile, when the server nests it (it does).
+    pub profile: Option<Profile>,
+    /// The same fields read at the top level, for servers that do not nest.
     #[serde(flatten)]
-    pub(crate) top: Profile,
+    pub top: Profile,
 }
 
+/// The parts of an access key's profile a client needs.
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct Profile {
+pub struct Profile {
+    /// The project key, wrapped (encrypted) under the key derived from the secret access key.
     #[serde(default, deserialize_with = "lenient_string")]
-    pub(crate) key: Option<String>,
+    pub key: Option<String>,
+    /// The project the access key belongs to; salts every name hash.
     #[serde(default, deserialize_with = "lenient_number")]
-    pub(crate) project_id: Option<i64>,
+    pub project_id: Option<i64>,
+    /// `false` for a read-only access key.
     #[serde(default)]
-    pub(crate) editable: Option<bool>,
+    pub editable: Option<bool>,
 }
 
 /// The list envelope of E6/E9, or a bare array.
 #[derive(Debug, Deserialize)]
 #[serde(untagged, bound(deserialize = "T: Deserialize<'de>"))]
-pub(crate) enum ListResponse<T> {
+pub enum ListResponse<T> {
+    /// `{"count":…,"next":…,"results":[…]}`.
     Envelope {
+        /// The records of this page.
         #[serde(default)]
         results: Vec<T>,
+        /// The next page's path relative to the API base, if any.
         #[serde(default, deserialize_with = "lenient_string")]
         next: Option<String>,
     },
+    /// A bare array (no paging).
     Bare(Vec<T>),
 }
 
 impl<T> ListResponse<T> {
-    pub(crate) fn into_parts(self) -> (Vec<T>, Option<String>) {
+    /// The records and the next page's path (an empty `next` means none).
+    pub fn into_parts(self) -> (Vec<T>, Option<String>) {
         match self {
             ListResponse::Envelope { results, next } => {
                 (results, next.filter(|n| !n.trim().is_empty()))
@@ -78,94 +102,146 @@ impl<T> ListResponse<T> {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct SecretData {
+/// The encrypted fields of a secret, repeated in its `data` object.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct SecretData {
+    /// Encrypted key.
     #[serde(default, deserialize_with = "lenient_string")]
-    pub(crate) key: Option<String>,
+    pub key: Option<String>,
+    /// Encrypted value.
     #[serde(default, deserialize_with = "lenient_string")]
-    pub(crate) value: Option<String>,
+    pub value: Option<String>,
+    /// Encrypted description.
     #[serde(default, deserialize_with = "lenient_string")]
-    pub(crate) description: Option<String>,
+    pub description: Option<String>,
 }
 
 /// A secret as the server sends it (encrypted fields still encrypted).
-#[derive(Debug, Deserialize)]
-pub(crate) struct WireSecret {
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct WireSecret {
+    /// The record id (a UUID).
     #[serde(default, deserialize_with = "lenient_id")]
-    pub(crate) id: Option<String>,
+    pub id: Option<String>,
+    /// The project's id.
     #[serde(default, deserialize_with = "lenient_number")]
-    pub(crate) project_id: Option<i64>,
+    pub project_id: Option<i64>,
+    /// Creation time, float seconds since the epoch.
     #[serde(default, deserialize_with = "lenient_number")]
-    pub(crate) creation_date: Option<f64>,
+    pub creation_date: Option<f64>,
+    /// Last change, float seconds since the epoch.
     #[serde(default, deserialize_with = "lenient_number")]
-    pub(crate) revision_date: Option<f64>,
+    pub revision_date: Option<f64>,
+    /// The environment's id; `None` is "All".
     #[serde(default, deserialize_with = "lenient_id")]
-    pub(crate) environment_id: Option<String>,
+    pub environment_id: Option<String>,
+    /// The environment's encrypted name.
     #[serde(default, deserialize_with = "lenient_string")]
-    pub(crate) environment_name: Option<String>,
+    pub environment_name: Option<String>,
+    /// The name hash of the environment's name.
     #[serde(default, deserialize_with = "lenient_string")]
-    pub(crate) key: Option<String>,
+    pub environment_hash: Option<String>,
+    /// Encrypted key.
     #[serde(default, deserialize_with = "lenient_string")]
-    pub(crate) value: Option<String>,
+    pub key: Option<String>,
+    /// Encrypted value.
     #[serde(default, deserialize_with = "lenient_string")]
-    pub(crate) description: Option<String>,
+    pub value: Option<String>,
+    /// Encrypted description.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub description: Option<String>,
+    /// The name hash of the plaintext key.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub secret_hash: Option<String>,
+    /// The encrypted fields again.
     #[serde(default)]
-    pub(crate) data: Option<SecretData>,
+    pub data: Option<SecretData>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct EnvironmentData {
+/// The encrypted fields of an environment, repeated in its `data` object.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct EnvironmentData {
+    /// Encrypted name.
     #[serde(default, deserialize_with = "lenient_string")]
-    pub(crate) name: Option<String>,
+    pub name: Option<String>,
+    /// Encrypted external URL.
     #[serde(default, deserialize_with = "lenient_string")]
-    pub(crate) external_url: Option<String>,
+    pub external_url: Option<String>,
+    /// Encrypted description.
     #[serde(default, deserialize_with = "lenient_string")]
-    pub(crate) description: Option<String>,
+    pub description: Option<String>,
 }
 
 /// An environment as the server sends it.
-#[derive(Debug, Deserialize)]
-pub(crate) struct WireEnvironment {
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct WireEnvironment {
+    /// The record id (a UUID).
     #[serde(default, deserialize_with = "lenient_id")]
-    pub(crate) id: Option<String>,
+    pub id: Option<String>,
+    /// The project's id.
     #[serde(default, deserialize_with = "lenient_number")]
-    pub(crate) project_id: Option<i64>,
+    pub project_id: Option<i64>,
+    /// The name hash of the plaintext name; empty or missing for environments that older
+    /// clients created.
     #[serde(default, deserialize_with = "lenient_string")]
-    pub(crate) name: Option<String>,
+    pub hash: Option<String>,
+    /// Encrypted name.
     #[serde(default, deserialize_with = "lenient_string")]
-    pub(crate) external_url: Option<String>,
+    pub name: Option<String>,
+    /// Encrypted external URL.
     #[serde(default, deserialize_with = "lenient_string")]
-    pub(crate) description: Option<String>,
+    pub external_url: Option<String>,
+    /// Encrypted description.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub description: Option<String>,
+    /// Creation time, float seconds since the epoch.
+    #[serde(default, deserialize_with = "lenient_number")]
+    pub creation_date: Option<f64>,
+    /// Last change, float seconds since the epoch.
+    #[serde(default, deserialize_with = "lenient_number")]
+    pub revision_date: Option<f64>,
+    /// The encrypted fields again.
     #[serde(default)]
-    pub(crate) data: Option<EnvironmentData>,
+    pub data: Option<EnvironmentData>,
 }
 
 /// Body of `POST /v1/secrets` and `PUT /v1/secrets/{id}`; absent fields are omitted.
-#[derive(Debug, Default, Serialize)]
-pub(crate) struct SecretBody {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) key: Option<String>,
-    pub(crate) hash: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) value: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) environment_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) environment_name: Option<String>,
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct SecretBody {
+    /// Encrypted key (the new key on update).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The name hash of the (new or current) plaintext key.
+    #[serde(default)]
+    pub hash: String,
+    /// Encrypted value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Encrypted description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The environment's id; `""` moves the secret to "All".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_id: Option<String>,
+    /// The environment's encrypted name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_name: Option<String>,
 }
 
 /// Body of `POST /v1/environments` and `PUT /v1/environments/{id}`.
-#[derive(Debug, Default, Serialize)]
-pub(crate) struct EnvironmentBody {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) name: Option<String>,
-    pub(crate) hash: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) external_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<String>,
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct EnvironmentBody {
+    /// Encrypted name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The name hash of the (new or current) plaintext name.
+    #[serde(default)]
+    pub hash: String,
+    /// Encrypted external URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_url: Option<String>,
+    /// Encrypted description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 #[cfg(test)]
