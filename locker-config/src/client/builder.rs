@@ -11,8 +11,8 @@ use zeroize::Zeroizing;
 
 use super::{Inner, Locker};
 use crate::credentials::{self, Explicit};
-use locker_protocol::crypto::SymmetricKey;
 use crate::{Error, ErrorKind, Result, logging};
+use locker_protocol::crypto::SymmetricKey;
 
 /// The default number of times a failed read is retried.
 pub const DEFAULT_MAX_NETWORK_RETRIES: u32 = 2;

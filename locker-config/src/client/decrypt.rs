@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use super::Session;
+use crate::{Environment, Error, ErrorKind, Result, SecretRecord};
 use locker_protocol::crypto::{CipherString, SymmetricKey};
 use locker_protocol::wire::{WireEnvironment, WireSecret};
-use crate::{Environment, Error, ErrorKind, Result, SecretRecord};
 
 /// Decrypts one secret. Its environment name comes from `names` (id → name), else from the
 /// secret's own encrypted `environment_name`.

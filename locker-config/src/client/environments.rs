@@ -5,9 +5,9 @@ use reqwest::Method;
 use super::decrypt::decrypt_environment;
 use super::transport::encode_segment;
 use super::{EnvironmentUpdate, Locker, NewEnvironment, check_name};
+use crate::{Environment, Error, ErrorKind, Result};
 use locker_protocol::crypto::name_hash;
 use locker_protocol::wire::{EnvironmentBody, WireEnvironment};
-use crate::{Environment, Error, ErrorKind, Result};
 
 impl Locker {
     /// Every environment of the project.

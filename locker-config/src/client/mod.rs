@@ -35,9 +35,9 @@ use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
+use crate::{Error, ErrorKind, Result};
 use locker_protocol::crypto::{CryptoError, SymmetricKey};
 use locker_protocol::wire::ProfileResponse;
-use crate::{Error, ErrorKind, Result};
 
 pub use builder::{
     DEFAULT_MAX_NETWORK_RETRIES, DEFAULT_PAGE_SIZE, DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT,

@@ -3,8 +3,8 @@
 use serde::de::DeserializeOwned;
 
 use super::Locker;
-use locker_protocol::wire::ListResponse;
 use crate::{Error, ErrorKind, Result};
+use locker_protocol::wire::ListResponse;
 
 /// The most pages a single list follows before giving up (a server looping on `next`).
 const MAX_PAGES: usize = 10_000;

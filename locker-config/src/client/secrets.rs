@@ -7,10 +7,10 @@ use reqwest::Method;
 use super::decrypt::decrypt_secret;
 use super::transport::encode_segment;
 use super::{Locker, NewSecret, SecretUpdate, Session, check_name};
-use locker_protocol::crypto::name_hash;
 use crate::export::{self, ExportFormat};
-use locker_protocol::wire::{SecretBody, WireSecret};
 use crate::{Error, ErrorKind, Result, SecretRecord};
+use locker_protocol::crypto::name_hash;
+use locker_protocol::wire::{SecretBody, WireSecret};
 
 impl Locker {
     /// All secrets (`None`), each with its environment name, or exactly the secrets of one
