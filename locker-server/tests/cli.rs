@@ -129,3 +129,56 @@ fn create_project_then_key_then_serve() {
     assert_eq!(status, 200, "{text}");
     assert!(text.contains("\"editable\":false"), "{text}");
 }
+
+#[test]
+fn the_request_log_has_no_colour_codes_when_stderr_is_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.db");
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    // Wait for the address line, then make one request and wait for its log line.
+    let read = || std::fs::read_to_string(&log_path).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let base = loop {
+        if let Some(rest) = read().split("listening on ").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no address: {}",
+            read()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    std::io::Write::write_all(
+        &mut stream,
+        b"GET /v1/profile HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    while !read().contains("status=401") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no request line: {}",
+            read()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = read();
+    assert!(text.contains("INFO"), "{text}");
+    assert!(!text.contains('\u{1b}'), "colour codes in {text:?}");
+}

@@ -1,0 +1,328 @@
+//! The HTTP API: routes and handlers. Requests are read in [`auth`] (who calls), [`body`]
+//! (bodies and path ids) and [`list`] (list queries); rows become wire JSON in [`wire`];
+//! errors are [`error::ApiError`] answers.
+
+mod auth;
+pub(crate) mod body;
+mod db;
+pub(crate) mod error;
+mod list;
+mod wire;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use rusqlite::Connection;
+use serde::Serialize;
+
+use self::auth::{Auth, Writer};
+use self::body::{BODY_LIMIT, Id, JsonObject};
+use self::db::db_then;
+use self::error::ApiError;
+use self::list::ListQuery;
+use self::wire::{
+    EnvironmentJson, LegacyCount, LegacySync, ListEnvelope, ProfileJson, ProfileResponse,
+    SecretJson,
+};
+use crate::store::rows::{self, Filter, Page, PageRequest};
+use crate::store::{Store, StoreError, admin};
+
+/// A JSON answer, serialized in one pass.
+fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialize an answer");
+            ApiError::internal().into_response()
+        }
+    }
+}
+
+/// A bare JSON number body (no newline), as the sync probes answer.
+fn bare_number(text: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], text).into_response()
+}
+
+/// A float as JSON writes it, always with a fraction (`2.0`, not `2`).
+fn format_float(f: f64) -> String {
+    let s = format!("{f}");
+    if s.contains('.') { s } else { format!("{s}.0") }
+}
+
+async fn profile(State(store): State<Store>, auth: Auth) -> Result<Response, ApiError> {
+    let key = auth.0;
+    let body = db_then(
+        &store,
+        move |c| {
+            let revision = admin::project_revision(c, key.project_id)?;
+            Ok(ProfileResponse::from(ProfileJson::new(key, revision)))
+        },
+        |body| json_response(StatusCode::OK, &body),
+    )
+    .await?;
+    Ok(body)
+}
+
+async fn revision_date(State(store): State<Store>, auth: Auth) -> Result<Response, ApiError> {
+    let rd = auth
+        .db(&store, |c, p| admin::project_revision(c, p))
+        .await?;
+    Ok(bare_number(format_float(rd)))
+}
+
+/// Nothing is ever deleted (the protocol has no DELETE), so this is always `0`: a client
+/// holding records from an unfiltered list never has to drop one it did not see change.
+async fn deleted_item_date(_auth: Auth) -> Response {
+    bare_number("0".to_owned())
+}
+
+/// A count probe: the number of rows as a bare number.
+async fn count(
+    store: &Store,
+    auth: &Auth,
+    counter: fn(&Connection, i64) -> Result<i64, StoreError>,
+) -> Result<Response, ApiError> {
+    let n = auth.db(store, move |c, p| counter(c, p)).await?;
+    Ok(bare_number(n.to_string()))
+}
+
+async fn secrets_count(State(store): State<Store>, auth: Auth) -> Result<Response, ApiError> {
+    count(&store, &auth, rows::count_secrets).await
+}
+
+async fn environments_count(State(store): State<Store>, auth: Auth) -> Result<Response, ApiError> {
+    count(&store, &auth, rows::count_environments).await
+}
+
+/// A list answer at `path`: `fetch` reads one page of rows of the project; the page goes out
+/// in the envelope with the revision date and the paging links, serialized off the database.
+async fn list<R, J, F>(
+    store: &Store,
+    auth: &Auth,
+    raw_query: Option<&str>,
+    path: &'static str,
+    fetch: F,
+) -> Result<Response, ApiError>
+where
+    R: Send + 'static,
+    J: Serialize + From<R>,
+    F: FnOnce(&Connection, i64, &Filter, PageRequest) -> Result<Page<R>, StoreError>
+        + Send
+        + 'static,
+{
+    let q = ListQuery::parse(raw_query)?;
+    auth.db_then(
+        store,
+        move |c, p| {
+            let tx = c.transaction()?;
+            let page = fetch(&tx, p, &q.filter(), q.page_request())?;
+            let current = admin::project_revision(&tx, p)?;
+            tx.commit()?;
+            Ok((q, page, current))
+        },
+        move |(q, page, current)| {
+            let revision = q.revision(current);
+            let (next, previous) = q.links(path, &page, revision);
+            let envelope = ListEnvelope {
+                count: page.count,
+                next,
+                previous,
+                revision_date: revision,
+                results: page.rows.into_iter().map(J::from).collect::<Vec<J>>(),
+            };
+            json_response(StatusCode::OK, &envelope)
+        },
+    )
+    .await
+}
+
+async fn list_secrets(
+    State(store): State<Store>,
+    auth: Auth,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    list::<_, SecretJson, _>(
+        &store,
+        &auth,
+        raw.as_deref(),
+        "/v1/secrets",
+        rows::list_secrets,
+    )
+    .await
+}
+
+async fn create_secret(
+    State(store): State<Store>,
+    Writer(auth): Writer,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let new = rows::NewSecret {
+        key: body.required("key")?,
+        value: body.required("value")?,
+        description: body.optional("description")?,
+        hash: body
+            .optional("hash")?
+            .or(body.optional("secret_hash")?)
+            .unwrap_or_default(),
+        environment_id: body.optional("environment_id")?.unwrap_or_default(),
+    };
+    let secret = auth
+        .db(&store, move |c, p| rows::create_secret(c, p, new))
+        .await?;
+    Ok(json_response(
+        StatusCode::CREATED,
+        &SecretJson::from(secret),
+    ))
+}
+
+async fn update_secret(
+    State(store): State<Store>,
+    Writer(auth): Writer,
+    Id(id): Id,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let changes = rows::SecretChanges {
+        key: body.non_null_change("key")?,
+        value: body.non_null_change("value")?,
+        description: body.nullable_change("description")?,
+        hash: body.non_null_change("hash")?,
+        environment_id: body
+            .nullable_change("environment_id")?
+            .map(Option::unwrap_or_default),
+    };
+    let secret = auth
+        .db(&store, move |c, p| rows::update_secret(c, p, &id, changes))
+        .await?;
+    Ok(json_response(StatusCode::OK, &SecretJson::from(secret)))
+}
+
+async fn list_environments(
+    State(store): State<Store>,
+    auth: Auth,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    list::<_, EnvironmentJson, _>(
+        &store,
+        &auth,
+        raw.as_deref(),
+        "/v1/environments",
+        rows::list_environments,
+    )
+    .await
+}
+
+async fn create_environment(
+    State(store): State<Store>,
+    Writer(auth): Writer,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let new = rows::NewEnvironment {
+        name: body.required("name")?,
+        hash: body.optional("hash")?.unwrap_or_default(),
+        external_url: body.optional("external_url")?,
+        description: body.optional("description")?,
+    };
+    let env = auth
+        .db(&store, move |c, p| rows::create_environment(c, p, new))
+        .await?;
+    Ok(json_response(
+        StatusCode::CREATED,
+        &EnvironmentJson::from(env),
+    ))
+}
+
+async fn update_environment(
+    State(store): State<Store>,
+    Writer(auth): Writer,
+    Id(id): Id,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let changes = rows::EnvironmentChanges {
+        name: body.non_null_change("name")?,
+        hash: body.nullable_change("hash")?.map(Option::unwrap_or_default),
+        external_url: body.nullable_change("external_url")?,
+        description: body.nullable_change("description")?,
+    };
+    let env = auth
+        .db(&store, move |c, p| {
+            rows::update_environment(c, p, &id, changes)
+        })
+        .await?;
+    Ok(json_response(StatusCode::OK, &EnvironmentJson::from(env)))
+}
+
+/// The legacy read of 2023 clients: profile, secrets and environments in one answer, the
+/// same page of each. It ignores `revision_date`, as those clients never send one.
+async fn legacy_sync(
+    State(store): State<Store>,
+    auth: Auth,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let q = ListQuery::parse(raw.as_deref())?;
+    let page = q.page_request();
+    let key = auth.0;
+    db_then(
+        &store,
+        move |c| {
+            let tx = c.transaction()?;
+            let p = key.project_id;
+            let all = Filter::default();
+            let secrets = rows::list_secrets(&tx, p, &all, page)?;
+            let environments = rows::list_environments(&tx, p, &all, page)?;
+            let revision = admin::project_revision(&tx, p)?;
+            tx.commit()?;
+            Ok(LegacySync {
+                object: "sync",
+                profile: ProfileJson::new(key, revision),
+                count: LegacyCount {
+                    projects: 1,
+                    secrets: secrets.count,
+                    environments: environments.count,
+                },
+                secrets: secrets.rows.into_iter().map(SecretJson::from).collect(),
+                environments: environments
+                    .rows
+                    .into_iter()
+                    .map(EnvironmentJson::from)
+                    .collect(),
+            })
+        },
+        |body| json_response(StatusCode::OK, &body),
+    )
+    .await
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("Not found")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "0006", "Method not allowed")
+}
+
+/// The API routes, served both at `/v1/...` and at `/locker_secrets/v1/...`.
+pub(crate) fn router(store: Store) -> Router {
+    let v1: Router<Store> = Router::new()
+        .route("/v1/profile", get(profile))
+        .route("/v1/sync", get(legacy_sync))
+        .route("/v1/sync/revision_date", get(revision_date))
+        .route("/v1/sync/deleted_item_date", get(deleted_item_date))
+        .route("/v1/sync/secrets/count", get(secrets_count))
+        .route("/v1/sync/environments/count", get(environments_count))
+        .route("/v1/secrets", get(list_secrets).post(create_secret))
+        .route("/v1/secrets/{id}", put(update_secret))
+        .route(
+            "/v1/environments",
+            get(list_environments).post(create_environment),
+        )
+        .route("/v1/environments/{id}", put(update_environment));
+    Router::new()
+        .nest("/locker_secrets", v1.clone())
+        .merge(v1)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(store)
+}
