@@ -14,7 +14,8 @@
 //!   the kernel's listen-queue overflows;
 //! - `get(key, Some(env))` at 100 vs 10,000 secrets: requests per call and time.
 //!
-//! Projects are seeded through the server's HTTP API, many requests in flight at once.
+//! Projects are seeded in bulk through the server's store (`Store::import_secrets`), with
+//! secrets encrypted as a client would.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -25,11 +26,32 @@ use std::time::{Duration, Instant};
 
 use locker_config::Locker;
 use locker_protocol::crypto::{SymmetricKey, name_hash};
-use locker_protocol::wire::{ListResponse, WireSecret};
-use locker_server::{AccessKey, LocalServer};
+use locker_server::{AccessKey, LocalServer, SecretImport};
 use serde_json::{Value, json};
 use support::fifty::Fifty;
 use tokio::runtime::Runtime;
+
+/// A list page as the floor reads it: plain fields, nothing lenient.
+#[derive(serde::Deserialize)]
+struct RawPage {
+    results: Vec<RawSecret>,
+    #[allow(dead_code)]
+    next: Option<String>,
+}
+
+/// A secret as the floor reads it.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct RawSecret {
+    id: String,
+    environment_id: Option<String>,
+    environment_hash: Option<String>,
+    secret_hash: Option<String>,
+    key: Option<String>,
+    value: Option<String>,
+    description: Option<String>,
+    environment_name: Option<String>,
+}
 
 /// The environments every seeded project has; the config loads `prod`.
 const ENVIRONMENTS: [&str; 5] = ["prod", "staging", "dev", "test", "qa"];
@@ -133,41 +155,26 @@ fn seed(rt: &Runtime, server: &LocalServer, total: usize) -> Seeded {
         let env = rt.block_on(post("/v1/environments", body));
         env_ids.push(env["id"].as_str().expect("env id").to_owned());
     }
-    let bodies: Vec<Value> = (0..total)
+    let secrets: Vec<SecretImport> = (0..total)
         .map(|i| {
             let (name, value, env) = if i < 50 {
-                (
-                    format!("FIELD_{i:02}"),
-                    i.to_string(),
-                    (i % 2 == 0).then_some(0),
-                )
+                (format!("FIELD_{i:02}"), i.to_string(), (i % 2 == 0).then_some(0))
             } else {
                 (format!("FILLER_{i:06}"), format!("value-{i}"), Some(i % 5))
             };
-            let mut body = json!({
-                "key": project_key.encrypt(&name),
-                "value": project_key.encrypt(&value),
-                "hash": name_hash(pid, &name),
-            });
-            if let Some(e) = env {
-                body["environment_id"] = Value::from(env_ids[e].as_str());
-                body["environment_name"] = Value::from(project_key.encrypt(ENVIRONMENTS[e]));
+            SecretImport {
+                key: project_key.encrypt(&name),
+                value: project_key.encrypt(&value),
+                description: None,
+                hash: name_hash(pid, &name),
+                environment_id: env.map(|e| env_ids[e].clone()),
             }
-            body
         })
         .collect();
-    rt.block_on(async {
-        let mut inflight = tokio::task::JoinSet::new();
-        for body in bodies {
-            if inflight.len() >= 32 {
-                inflight.join_next().await.map(|r| r.expect("seed task"));
-            }
-            inflight.spawn(post("/v1/secrets", body));
-        }
-        while let Some(r) = inflight.join_next().await {
-            r.expect("seed task");
-        }
-    });
+    server
+        .store()
+        .import_secrets(pid, secrets)
+        .expect("secrets imported");
     let locker = Locker::builder()
         .access_key_id(key.access_key_id.clone())
         .secret_access_key(key.secret_access_key.clone())
@@ -197,7 +204,7 @@ fn main() {
     let ten_k = seed(&rt, &server, 10_000);
     let fifty_k = seed(&rt, &server, 50_000);
     println!(
-        "\nseeded 100 + 10,000 + 50,000 secrets through HTTP in {:.1?}",
+        "\nseeded 100 + 10,000 + 50,000 secrets in {:.1?}",
         seeding.elapsed()
     );
 
@@ -241,10 +248,8 @@ fn main() {
                     .await
                     .expect("body");
                 if path.starts_with("/v1/secrets") {
-                    let page: ListResponse<WireSecret> =
-                        serde_json::from_slice(&bytes).expect("page");
-                    let (secrets, _) = page.into_parts();
-                    for s in secrets {
+                    let page: RawPage = serde_json::from_slice(&bytes).expect("page");
+                    for s in page.results {
                         if let Some(pk) = decrypt {
                             for field in [&s.key, &s.value, &s.description, &s.environment_name]
                                 .into_iter()

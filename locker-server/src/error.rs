@@ -33,6 +33,13 @@ pub enum ServerError {
     /// No project with this id exists.
     #[error("unknown project id {0}")]
     UnknownProject(i64),
+    /// A record refers to something the project does not have (e.g. an environment id).
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    /// A record would break a uniqueness rule (the message is the API's, e.g. "This secret
+    /// hash already exists").
+    #[error("duplicate: {0}")]
+    Duplicate(&'static str),
     /// Generating random bytes failed.
     #[error("the operating system random number generator failed")]
     Random,

@@ -31,4 +31,4 @@ mod store;
 
 pub use error::ServerError;
 pub use server::{Fault, LocalServer, RequestRecord, ServerOptions, serve};
-pub use store::{AccessKey, Store};
+pub use store::{AccessKey, SecretImport, Store};

@@ -18,6 +18,7 @@ use rusqlite::{Connection, ErrorCode};
 use crate::error::ServerError;
 
 pub use admin::AccessKey;
+pub use rows::SecretImport;
 
 const SCHEMA: &str = r"
 CREATE TABLE IF NOT EXISTS projects (
@@ -167,6 +168,16 @@ pub(crate) enum StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         StoreError::Db(e)
+    }
+}
+
+impl From<StoreError> for ServerError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(m) => ServerError::NotFound(m),
+            StoreError::Duplicate(m) => ServerError::Duplicate(m),
+            StoreError::Db(e) => ServerError::Database(e),
+        }
     }
 }
 

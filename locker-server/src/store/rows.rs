@@ -7,7 +7,8 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Params, params, params_from_iter};
 
 use super::admin::bump_revision;
-use super::{StoreError, is_unique_violation};
+use super::{Store, StoreError, is_unique_violation};
+use crate::error::ServerError;
 
 /// A secret as stored, with its environment's name and hash.
 #[derive(Debug, Clone, PartialEq)]
@@ -353,6 +354,108 @@ pub(crate) fn create_secret(
             "This secret hash already exists",
         )
     })
+}
+
+/// A secret to write straight into the database with [`Store::import_secrets`], as a client
+/// would send it: cipher strings and the name hash, never plaintext.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretImport {
+    /// The encrypted key.
+    pub key: String,
+    /// The encrypted value.
+    pub value: String,
+    /// The encrypted description, if any.
+    pub description: Option<String>,
+    /// The name hash of the plaintext key.
+    pub hash: String,
+    /// The environment's id; `None` is "All".
+    pub environment_id: Option<String>,
+}
+
+impl std::fmt::Debug for SecretImport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretImport")
+            .field("hash", &self.hash)
+            .field("environment_id", &self.environment_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Writes many secrets into a project in one transaction, as if each had been created
+    /// through `POST /v1/secrets` (same checks, one revision date for all of them): a fast
+    /// way to seed a large project for tests and benchmarks. Returns how many were written;
+    /// on any error (an unknown environment, a duplicate) nothing is.
+    ///
+    /// ```
+    /// use locker_server::{SecretImport, Store};
+    ///
+    /// let store = Store::temporary().unwrap();
+    /// let key = store.create_project().unwrap();
+    /// let secrets = (0..3).map(|i| SecretImport {
+    ///     key: format!("2.k{i}"), // cipher strings in real use
+    ///     value: "2.v".into(),
+    ///     description: None,
+    ///     hash: format!("hash-{i}"),
+    ///     environment_id: None,
+    /// });
+    /// assert_eq!(store.import_secrets(key.project_id, secrets).unwrap(), 3);
+    /// ```
+    pub fn import_secrets(
+        &self,
+        project_id: i64,
+        secrets: impl IntoIterator<Item = SecretImport>,
+    ) -> Result<usize, ServerError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let exists: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM projects WHERE id = ?1",
+                params![project_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if exists.is_none() {
+            return Err(ServerError::UnknownProject(project_id));
+        }
+        let revision = bump_revision(&tx, project_id)?;
+        let mut known_environments = std::collections::HashSet::new();
+        let mut n = 0;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO secrets (id, project_id, environment_id, secret_hash, key, value,
+                                      description, creation_date, revision_date)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            )?;
+            for s in secrets {
+                let env = s.environment_id.unwrap_or_default();
+                if !env.is_empty() && !known_environments.contains(&env) {
+                    ENVIRONMENTS.get(&tx, project_id, &env)?;
+                    known_environments.insert(env.clone());
+                }
+                let id = uuid::Uuid::new_v4().to_string();
+                let args = params![
+                    id,
+                    project_id,
+                    env,
+                    s.hash,
+                    s.key,
+                    s.value,
+                    s.description,
+                    revision
+                ];
+                match insert.execute(args) {
+                    Ok(_) => n += 1,
+                    Err(e) if is_unique_violation(&e) => {
+                        return Err(StoreError::Duplicate("This secret hash already exists").into());
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(n)
+    }
 }
 
 /// A field of an update: absent (unchanged) or a new value (`None` = null).
