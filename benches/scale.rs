@@ -158,7 +158,11 @@ fn seed(rt: &Runtime, server: &LocalServer, total: usize) -> Seeded {
     let secrets: Vec<SecretImport> = (0..total)
         .map(|i| {
             let (name, value, env) = if i < 50 {
-                (format!("FIELD_{i:02}"), i.to_string(), (i % 2 == 0).then_some(0))
+                (
+                    format!("FIELD_{i:02}"),
+                    i.to_string(),
+                    (i % 2 == 0).then_some(0),
+                )
             } else {
                 (format!("FILLER_{i:06}"), format!("value-{i}"), Some(i % 5))
             };

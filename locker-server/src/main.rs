@@ -153,6 +153,8 @@ fn serve(db: PathBuf, listen: SocketAddr) -> Result<(), String> {
     let store = Store::open(&db).map_err(|e| format!("cannot open {}: {e}", db.display()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Database work queues for one connection; a few threads serve it as well as hundreds.
+        .max_blocking_threads(4)
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {

@@ -42,7 +42,9 @@ async fn imported_secrets_are_served_like_created_ones() {
     assert_eq!(s["data"]["value"], "enc:value-10");
     // All of them changed after the revision before the import.
     let delta = api
-        .get(&format!("/v1/secrets?page=1&size=2000&revision_date={before}"))
+        .get(&format!(
+            "/v1/secrets?page=1&size=2000&revision_date={before}"
+        ))
         .await
         .json();
     assert_eq!(delta["count"], 2500);
@@ -67,5 +69,8 @@ fn a_bad_import_writes_nothing_and_says_why() {
     assert_eq!(store.import_secrets(p, [secret(1, None)]).unwrap(), 1);
     // Values stay out of Debug.
     let shown = format!("{:?}", secret(7, None));
-    assert!(!shown.contains("value-7") && !shown.contains("enc:K7"), "{shown}");
+    assert!(
+        !shown.contains("value-7") && !shown.contains("enc:K7"),
+        "{shown}"
+    );
 }

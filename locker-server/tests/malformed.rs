@@ -104,3 +104,15 @@ fn an_unsupported_version_gets_a_json_answer() {
     assert!(status == 505 || status == 400, "{status} {head}");
     assert_json_error(&(status, head, body), status);
 }
+
+#[test]
+fn a_broken_chunked_body_gets_a_json_400() {
+    let server = LocalServer::start().unwrap();
+    let key = server.create_project().unwrap();
+    let request = format!(
+        "POST /v1/secrets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{{}}\r\n0\r\n\r\n",
+        key.access_key_id
+    );
+    assert_json_error(&raw(&server, request.as_bytes()), 400);
+}

@@ -17,6 +17,9 @@ use crate::store::{AccessKey, Store};
 /// dropping SYNs (which costs each of them a one-second retransmission).
 pub(crate) const BACKLOG: u32 = 4096;
 
+/// Threads for database work and for serializing answers.
+const BLOCKING_THREADS: usize = 4;
+
 /// Where and on what database a [`LocalServer`] runs.
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
@@ -84,6 +87,9 @@ impl LocalServer {
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
+            // Database work queues for one connection: a few threads serve it (and serialize
+            // large answers) as well as hundreds would, without creating them under a burst.
+            .max_blocking_threads(BLOCKING_THREADS)
             .build()?;
         // The listener registers with this runtime's reactor, which then serves it.
         let listener = {
