@@ -9,7 +9,8 @@ use locker_protocol::crypto::SymmetricKey;
 use rusqlite::{Connection, OptionalExtension, params};
 use zeroize::Zeroizing;
 
-use super::{Store, StoreError, now};
+use super::database::{Store, now};
+use super::error::StoreError;
 use crate::error::ServerError;
 
 /// A Locker access key as issued by the server: the id (sent as the bearer token) and the

@@ -7,7 +7,8 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Params, params, params_from_iter};
 
 use super::admin::bump_revision;
-use super::{Store, StoreError, is_unique_violation};
+use super::database::Store;
+use super::error::{StoreError, is_unique_violation};
 use crate::error::ServerError;
 
 /// A secret as stored, with its environment's name and hash.
@@ -644,7 +645,7 @@ pub(crate) fn update_environment(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::store::database::Store;
 
     /// The plan SQLite picks for `sql`, one detail per line.
     fn plan(conn: &Connection, sql: &str, args: &[SqlValue]) -> String {

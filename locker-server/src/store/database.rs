@@ -1,0 +1,162 @@
+//! The database: [`Store`], its schema and indexes, and the clock of revision dates.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::Connection;
+
+use crate::error::ServerError;
+
+const SCHEMA: &str = r"
+CREATE TABLE IF NOT EXISTS projects (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    creation_date REAL NOT NULL,
+    revision_date REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS access_keys (
+    id            TEXT PRIMARY KEY,
+    project_id    INTEGER NOT NULL REFERENCES projects(id),
+    wrapped_key   TEXT NOT NULL,
+    read_only     INTEGER NOT NULL,
+    creation_date REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS environments (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    id            TEXT NOT NULL UNIQUE,
+    project_id    INTEGER NOT NULL REFERENCES projects(id),
+    hash          TEXT NOT NULL DEFAULT '',
+    name          TEXT NOT NULL,
+    external_url  TEXT,
+    description   TEXT,
+    creation_date REAL NOT NULL,
+    revision_date REAL NOT NULL,
+    updated_date  REAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS environments_hash_unique
+    ON environments(project_id, hash) WHERE hash <> '';
+CREATE TABLE IF NOT EXISTS secrets (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    id             TEXT NOT NULL UNIQUE,
+    project_id     INTEGER NOT NULL REFERENCES projects(id),
+    environment_id TEXT NOT NULL DEFAULT '',
+    secret_hash    TEXT NOT NULL DEFAULT '',
+    key            TEXT NOT NULL,
+    value          TEXT NOT NULL,
+    description    TEXT,
+    creation_date  REAL NOT NULL,
+    revision_date  REAL NOT NULL,
+    updated_date   REAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS secrets_hash_env_unique
+    ON secrets(project_id, secret_hash, environment_id) WHERE secret_hash <> '';
+CREATE INDEX IF NOT EXISTS secrets_project_env ON secrets(project_id, environment_id);
+-- Lists walk these in sequence order (each index ends on the rowid, which is seq), so a page
+-- costs its own rows whatever its position, and a filter never sorts.
+CREATE INDEX IF NOT EXISTS secrets_project_seq ON secrets(project_id, seq);
+CREATE INDEX IF NOT EXISTS secrets_project_hash ON secrets(project_id, secret_hash);
+CREATE INDEX IF NOT EXISTS secrets_project_revision ON secrets(project_id, revision_date);
+CREATE INDEX IF NOT EXISTS environments_project_seq ON environments(project_id, seq);
+CREATE INDEX IF NOT EXISTS environments_project_hash ON environments(project_id, hash);
+CREATE INDEX IF NOT EXISTS environments_project_revision
+    ON environments(project_id, revision_date);
+";
+
+/// The server's SQLite database (WAL mode), shared by every request.
+///
+/// Cheap to clone. A temporary store lives in a temporary directory that is deleted when the
+/// last clone is dropped.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<StoreInner>,
+}
+
+struct StoreInner {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+    // Dropped (and deleted) after the connection, since fields drop in declaration order.
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.inner.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the database file at `path` and creates the schema if needed.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let store = locker_server::Store::open(&dir.path().join("locker.db")).unwrap();
+    /// let key = store.create_project().unwrap();
+    /// assert_eq!(key.project_id, 1);
+    /// ```
+    pub fn open(path: &Path) -> Result<Store, ServerError> {
+        Self::open_inner(path.to_path_buf(), None)
+    }
+
+    /// Creates a store in a fresh temporary directory, deleted when the store is dropped.
+    pub fn temporary() -> Result<Store, ServerError> {
+        let dir = tempfile::Builder::new().prefix("locker-server").tempdir()?;
+        let path = dir.path().join("locker.db");
+        Self::open_inner(path, Some(dir))
+    }
+
+    fn open_inner(path: PathBuf, temp: Option<tempfile::TempDir>) -> Result<Store, ServerError> {
+        create_private(&path)?;
+        let conn = Connection::open(&path)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        let _mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Store {
+            inner: Arc::new(StoreInner {
+                conn: Mutex::new(conn),
+                path,
+                _temp: temp,
+            }),
+        })
+    }
+
+    /// The path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
+        // back on drop), so a poisoned lock is still usable.
+        self.inner.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Now as float seconds since the epoch, with microsecond precision: the nearest `f64` to a
+/// six-decimal number, so that the value a client prints with six decimals reads back equal.
+pub(crate) fn now() -> f64 {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO);
+    d.as_micros() as f64 / 1_000_000.0
+}
+
+/// Creates the database file readable by its owner only, if it does not exist yet. SQLite gives
+/// its `-wal` and `-shm` files the same permissions. The data is ciphertext, but wrapped keys
+/// and metadata are nobody else's business.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
