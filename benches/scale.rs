@@ -238,7 +238,8 @@ fn main() {
             .map(|path| (path, p.key.access_key_id.clone()))
             .collect::<Vec<_>>()
     };
-    let raw = |pages: &[(String, String)], decrypt: Option<&SymmetricKey>| {
+    // Plain GETs of `pages`: the bytes only, or parsed too, or parsed and decrypted.
+    let raw = |pages: &[(String, String)], parse: bool, decrypt: Option<&SymmetricKey>| {
         rt.block_on(async {
             let mut n = 0;
             for (path, token) in pages {
@@ -251,7 +252,9 @@ fn main() {
                     .bytes()
                     .await
                     .expect("body");
-                if path.starts_with("/v1/secrets") {
+                if !parse {
+                    n += bytes.len();
+                } else if path.starts_with("/v1/secrets") {
                     let page: RawPage = serde_json::from_slice(&bytes).expect("page");
                     for s in page.results {
                         if let Some(pk) = decrypt {
@@ -277,7 +280,7 @@ fn main() {
         load(&ten_k);
     });
     let load_10k = measure(10, || load(&ten_k));
-    let raw_10k = measure(10, || raw(&pages_10k, None));
+    let raw_10k = measure(10, || raw(&pages_10k, true, None));
     let load_100 = measure(30, || load(&small));
     row("load, 10,000 secrets", load_10k);
     row(
@@ -305,10 +308,12 @@ fn main() {
     };
     let (pl_10k, pl_50k) = (pages_of_list(&ten_k), pages_of_list(&fifty_k));
     let list_10k = measure(5, || list(&ten_k));
-    let floor_10k = measure(5, || raw(&pl_10k, Some(&ten_k.project_key)));
+    let floor_10k = measure(5, || raw(&pl_10k, true, Some(&ten_k.project_key)));
     let list_50k = measure(3, || list(&fifty_k));
-    let floor_50k = measure(3, || raw(&pl_50k, Some(&fifty_k.project_key)));
-    let raw_list_10k = measure(5, || raw(&pl_10k, None));
+    let floor_50k = measure(3, || raw(&pl_50k, true, Some(&fifty_k.project_key)));
+    let raw_list_10k = measure(5, || raw(&pl_10k, true, None));
+    let bytes_list_10k = measure(5, || raw(&pl_10k, false, None));
+    let size_10k = raw(&pl_10k, false, None);
     row("list 10,000", list_10k);
     row("floor 10,000 (GETs + parse + decrypt)", floor_10k);
     println!(
@@ -333,6 +338,13 @@ fn main() {
         ratio(per(list_50k, 50_000), per(list_10k, 10_000))
     );
     row("raw transfer of 10,000 (GETs + parse)", raw_list_10k);
+    row(
+        &format!(
+            "server answers of 10,000 (GETs, {:.1} MiB)",
+            size_10k as f64 / 1048576.0
+        ),
+        bytes_list_10k,
+    );
 
     println!("\nbuilding a Locker");
     let build = measure(200, || {

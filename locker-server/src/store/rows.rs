@@ -3,6 +3,8 @@
 //! Every list walks an index in sequence order from a cursor (`seq > ?`), so a page costs its
 //! own rows wherever it is in the list, and a list is counted once (by its first page).
 
+use std::collections::HashMap;
+
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Params, params, params_from_iter};
 
@@ -274,31 +276,57 @@ const SECRETS: Table<SecretRow> = Table {
     name: "secrets",
     hash_column: "secret_hash",
     has_environment: true,
-    select: "t.seq, t.id, t.project_id, t.environment_id, e.name, e.hash, t.key, t.value,
-    t.description, t.secret_hash, t.creation_date, t.revision_date, t.updated_date
-    FROM secrets t LEFT JOIN environments e
-      ON t.environment_id <> '' AND e.id = t.environment_id AND e.project_id = t.project_id",
+    select: "t.seq, t.id, t.project_id, t.environment_id, t.key, t.value, t.description,
+    t.secret_hash, t.creation_date, t.revision_date, t.updated_date FROM secrets t",
     from_row: secret_from_row,
     not_found: "Secret not found",
 };
 
+/// A secret without its environment's name and hash ([`add_environments`] adds them).
 fn secret_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SecretRow> {
     let environment_id: String = r.get(3)?;
-    let environment_hash: Option<String> = r.get(5)?;
     Ok(SecretRow {
         id: r.get(1)?,
         project_id: r.get(2)?,
         environment_id: (!environment_id.is_empty()).then_some(environment_id),
-        environment_name: r.get(4)?,
-        environment_hash: environment_hash.filter(|h| !h.is_empty()),
-        key: r.get(6)?,
-        value: r.get(7)?,
-        description: r.get(8)?,
-        secret_hash: r.get(9)?,
-        creation_date: r.get(10)?,
-        revision_date: r.get(11)?,
-        updated_date: r.get(12)?,
+        environment_name: None,
+        environment_hash: None,
+        key: r.get(4)?,
+        value: r.get(5)?,
+        description: r.get(6)?,
+        secret_hash: r.get(7)?,
+        creation_date: r.get(8)?,
+        revision_date: r.get(9)?,
+        updated_date: r.get(10)?,
     })
+}
+
+/// Fills in the name and hash of each secret's environment, looking each environment up once
+/// (a page has thousands of secrets and a project a handful of environments).
+fn add_environments(
+    conn: &Connection,
+    project_id: i64,
+    rows: &mut [SecretRow],
+) -> Result<(), StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT name, hash FROM environments WHERE id = ?1 AND project_id = ?2")?;
+    let mut known: HashMap<String, Option<(String, String)>> = HashMap::new();
+    for row in rows {
+        let Some(env_id) = &row.environment_id else {
+            continue;
+        };
+        if !known.contains_key(env_id) {
+            let found = stmt
+                .query_row(params![env_id, project_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            known.insert(env_id.clone(), found);
+        }
+        if let Some(Some((name, hash))) = known.get(env_id) {
+            row.environment_name = Some(name.clone());
+            row.environment_hash = (!hash.is_empty()).then(|| hash.clone());
+        }
+    }
+    Ok(())
 }
 
 /// How many secrets the project has.
@@ -313,7 +341,9 @@ pub(crate) fn list_secrets(
     filter: &Filter,
     page: PageRequest,
 ) -> Result<Page<SecretRow>, StoreError> {
-    SECRETS.list(conn, project_id, filter, page)
+    let mut page = SECRETS.list(conn, project_id, filter, page)?;
+    add_environments(conn, project_id, &mut page.rows)?;
+    Ok(page)
 }
 
 /// The fields of a new secret.
@@ -333,7 +363,7 @@ pub(crate) fn create_secret(
     new: NewSecret,
 ) -> Result<SecretRow, StoreError> {
     let id = uuid::Uuid::new_v4().to_string();
-    SECRETS.write(conn, project_id, &id, |tx, revision| {
+    let mut row = SECRETS.write(conn, project_id, &id, |tx, revision| {
         if !new.environment_id.is_empty() {
             ENVIRONMENTS.get(tx, project_id, &new.environment_id)?;
         }
@@ -354,7 +384,9 @@ pub(crate) fn create_secret(
             ],
             "This secret hash already exists",
         )
-    })
+    })?;
+    add_environments(conn, project_id, std::slice::from_mut(&mut row))?;
+    Ok(row)
 }
 
 /// A secret to write straight into the database with [`Store::import_secrets`], as a client
@@ -480,7 +512,7 @@ pub(crate) fn update_secret(
     id: &str,
     changes: SecretChanges,
 ) -> Result<SecretRow, StoreError> {
-    SECRETS.write(conn, project_id, id, |tx, revision| {
+    let mut row = SECRETS.write(conn, project_id, id, |tx, revision| {
         SECRETS.get(tx, project_id, id)?;
         if let Some(env) = changes.environment_id.as_deref().filter(|e| !e.is_empty()) {
             ENVIRONMENTS.get(tx, project_id, env)?;
@@ -509,7 +541,9 @@ pub(crate) fn update_secret(
             ],
             "This hash value already existed",
         )
-    })
+    })?;
+    add_environments(conn, project_id, std::slice::from_mut(&mut row))?;
+    Ok(row)
 }
 
 const ENVIRONMENTS: Table<EnvironmentRow> = Table {
