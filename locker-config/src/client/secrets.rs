@@ -5,10 +5,12 @@ use std::collections::HashMap;
 use reqwest::Method;
 
 use super::decrypt::decrypt_secret;
+use super::environments::no_environment;
+use super::export::{self, ExportFormat};
 use super::transport::encode_segment;
 use super::{Locker, NewSecret, SecretUpdate, Session, check_name};
-use crate::export::{self, ExportFormat};
-use crate::{Error, ErrorKind, Result, SecretRecord};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::SecretRecord;
 use locker_protocol::crypto::name_hash;
 use locker_protocol::wire::{SecretBody, WireSecret};
 
@@ -31,16 +33,29 @@ impl Locker {
             }
             Some(name) => {
                 check_name("environment name", name)?;
-                let env = self.require_environment(name).await?;
-                let wire: Vec<WireSecret> = self
-                    .list_all("/v1/secrets", "count_secrets", "environment_id", &env.id)
-                    .await?;
+                let (mut env, mut cached) = self
+                    .cached_environment(name)
+                    .await?
+                    .ok_or_else(|| no_environment(name))?;
+                let wire = loop {
+                    let wire: Vec<WireSecret> = self
+                        .list_all("/v1/secrets", "count_secrets", "environment_id", &env.id)
+                        .await?;
+                    if !wire.is_empty() || !cached {
+                        break wire;
+                    }
+                    // Nothing under a cached id: the environment may have been recreated.
+                    let fresh = self.require_environment(name).await?;
+                    if fresh.id == env.id {
+                        break wire;
+                    }
+                    (env, cached) = (fresh, false);
+                };
                 let wire = wire
                     .into_iter()
                     .filter(|s| s.environment_id.as_deref() == Some(env.id.as_str()))
                     .collect();
-                let mut names = HashMap::new();
-                names.insert(env.id.clone(), env.name.clone());
+                let names = HashMap::from([(env.id.clone(), env.name.clone())]);
                 self.decrypt_secrets(session, wire, names).await
             }
         }
@@ -209,9 +224,10 @@ impl Locker {
             check_name("environment name", e)?;
         }
         let session = self.session().await?;
-        // Environments are matched by id, so a renamed environment still finds its secrets.
-        let target = match environment {
-            Some(name) => self.get_environment(name).await?,
+        // Environments are matched by id (a renamed environment still finds its secrets), and
+        // ids are cached per client: on a warm client this is one request.
+        let mut target = match environment {
+            Some(name) => self.cached_environment(name).await?,
             None => None,
         };
         if environment.is_some() && target.is_none() && !fallback {
@@ -221,6 +237,19 @@ impl Locker {
         let wire: Vec<WireSecret> = self
             .list_all("/v1/secrets", "count_secrets", "hash", &hash)
             .await?;
+        if let (Some(name), Some((env, true))) = (environment, &target)
+            && !wire
+                .iter()
+                .any(|w| w.environment_id.as_deref() == Some(env.id.as_str()))
+        {
+            // A miss under a cached id: look the environment up again (it may have been
+            // recreated under another id); the list above holds every environment's record.
+            target = self.get_environment(name).await?.map(|e| (e, false));
+            if target.is_none() && !fallback {
+                return Ok(None);
+            }
+        }
+        let target = target.map(|(env, _)| env);
         let target_id = target.as_ref().map(|e| e.id.as_str());
         let wire: Vec<WireSecret> = wire
             .into_iter()
