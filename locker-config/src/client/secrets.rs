@@ -41,10 +41,12 @@ impl Locker {
                     let wire: Vec<WireSecret> = self
                         .list_all("/v1/secrets", "count_secrets", "environment_id", &env.id)
                         .await?;
-                    if !wire.is_empty() || !cached {
+                    let hash = name_hash(session.project_id, name);
+                    if !cached || !(wire.is_empty() || stale_environment(&wire, &env.id, &hash)) {
                         break wire;
                     }
-                    // Nothing under a cached id: the environment may have been recreated.
+                    // Nothing, or another environment, under a cached id: the environment may
+                    // have been renamed or recreated.
                     let fresh = self.require_environment(name).await?;
                     if fresh.id == env.id {
                         break wire;
@@ -238,12 +240,11 @@ impl Locker {
             .list_all("/v1/secrets", "count_secrets", "hash", &hash)
             .await?;
         if let (Some(name), Some((env, true))) = (environment, &target)
-            && !wire
-                .iter()
-                .any(|w| w.environment_id.as_deref() == Some(env.id.as_str()))
+            && stale_environment(&wire, &env.id, &name_hash(session.project_id, name))
         {
-            // A miss under a cached id: look the environment up again (it may have been
-            // recreated under another id); the list above holds every environment's record.
+            // The records say the cached id no longer is `name` (renamed, or recreated under
+            // another id): look it up again. The list above holds every environment's record,
+            // so it is not fetched again.
             target = self.get_environment(name).await?.map(|e| (e, false));
             if target.is_none() && !fallback {
                 return Ok(None);
@@ -318,6 +319,21 @@ impl Locker {
             .map(|w| decrypt_secret(session, w, &names))
             .collect()
     }
+}
+
+/// Whether `records` contradict the cached environment id `id` for the environment whose name
+/// hash is `hash`: a record under `id` carries another environment's hash, or a record under
+/// another id carries this one's. Records without an environment hash (older clients) say
+/// nothing either way.
+fn stale_environment(records: &[WireSecret], id: &str, hash: &str) -> bool {
+    records.iter().any(|w| {
+        let env_id = w.environment_id.as_deref().filter(|e| !e.is_empty());
+        let env_hash = w.environment_hash.as_deref().filter(|h| !h.is_empty());
+        match (env_id, env_hash) {
+            (Some(env_id), Some(env_hash)) => (env_id == id) != (env_hash == hash),
+            _ => false,
+        }
+    })
 }
 
 fn env_label(environment: Option<&str>) -> String {
