@@ -84,7 +84,10 @@ mod tests {
             revision_date: None,
         };
         let shown = format!("{r:?}");
-        assert!(!shown.contains("hunter2") && !shown.contains("hunter3"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("hunter3"),
+            "{shown}"
+        );
         assert!(shown.contains("DATABASE_URL"), "{shown}");
     }
 }
