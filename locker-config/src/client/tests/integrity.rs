@@ -2,7 +2,8 @@
 //! and a few thousand mutated list pages never panic or yield a value that was not encrypted
 //! under the project key.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use super::super::decrypt::{decrypt_environment, decrypt_secret};
 use super::super::transport::parse_json;
@@ -148,49 +149,56 @@ impl XorShift {
     }
 }
 
-#[test]
-fn mutated_list_pages_never_panic_or_leak_a_foreign_value() {
-    let k = project_key();
-    let foreign = SymmetricKey::generate();
-    let legit_values: HashSet<String> = (0..4).map(|i| format!("good-value-{i}")).collect();
-    let legit_keys: HashSet<String> = (0..4).map(|i| format!("KEY_{i}")).collect();
-    let records: Vec<String> = (0..4)
-        .map(|i| {
-            format!(
-                r#"{{"id":"s{i}","project_id":42,"environment_id":null,"key":"{}","value":"{}","description":"{}","secret_hash":"{}","data":{{"key":"{}","value":"{}"}}}}"#,
-                k.encrypt(&format!("KEY_{i}")),
-                k.encrypt(&format!("good-value-{i}")),
-                k.encrypt("a description"),
-                name_hash(42, &format!("KEY_{i}")),
-                k.encrypt(&format!("KEY_{i}")),
-                k.encrypt(&format!("good-value-{i}")),
-            )
-        })
-        .collect();
-    let base = format!(
-        r#"{{"count":4,"next":null,"results":[{}]}}"#,
-        records.join(",")
-    );
-    // Things a hostile server might splice in.
-    let hostile = [
-        "\"postgres://attacker/steal\"".to_string(),
-        format!("\"{}\"", foreign.encrypt("FOREIGN-value")),
-        format!("\"{}|x\"", k.encrypt("EXTRA-part")),
-        "\"2.abc|def|ghi\"".to_string(),
-        "\"\"".to_string(),
-        "null".to_string(),
-        "12".to_string(),
-        "{}".to_string(),
-        "[]".to_string(),
-        "\"2.\"".to_string(),
-    ];
-    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
-    let (mut accepted, mut rejected) = (0, 0);
-    for round in 0..3000 {
-        let mut body = base.clone().into_bytes();
+/// The pieces of the mutation rounds: a page of four legitimate records (keys `KEY_i`, values
+/// `good-value-i`) and things a hostile server might splice in.
+struct Corpus {
+    base: String,
+    hostile: Vec<String>,
+}
+
+impl Corpus {
+    fn new() -> Self {
+        let k = project_key();
+        let foreign = SymmetricKey::generate();
+        let records: Vec<String> = (0..4)
+            .map(|i| {
+                format!(
+                    r#"{{"id":"s{i}","project_id":42,"environment_id":null,"key":"{}","value":"{}","description":"{}","secret_hash":"{}","data":{{"key":"{}","value":"{}"}}}}"#,
+                    k.encrypt(&format!("KEY_{i}")),
+                    k.encrypt(&format!("good-value-{i}")),
+                    k.encrypt("a description"),
+                    name_hash(42, &format!("KEY_{i}")),
+                    k.encrypt(&format!("KEY_{i}")),
+                    k.encrypt(&format!("good-value-{i}")),
+                )
+            })
+            .collect();
+        Corpus {
+            base: format!(
+                r#"{{"count":4,"next":null,"results":[{}]}}"#,
+                records.join(",")
+            ),
+            hostile: vec![
+                "\"postgres://attacker/steal\"".to_string(),
+                format!("\"{}\"", foreign.encrypt("FOREIGN-value")),
+                format!("\"{}|x\"", k.encrypt("EXTRA-part")),
+                "\"2.abc|def|ghi\"".to_string(),
+                "\"\"".to_string(),
+                "null".to_string(),
+                "12".to_string(),
+                "{}".to_string(),
+                "[]".to_string(),
+                "\"2.\"".to_string(),
+            ],
+        }
+    }
+
+    /// The base page with one to three random mutations.
+    fn mutate(&self, rng: &mut XorShift) -> String {
+        let mut body = self.base.clone().into_bytes();
         for _ in 0..1 + rng.below(3) {
             match rng.below(6) {
-                // Flip a byte.
+                // Flip a bit.
                 0 => {
                     let i = rng.below(body.len());
                     body[i] ^= 1 << rng.below(8);
@@ -208,7 +216,7 @@ fn mutated_list_pages_never_panic_or_leak_a_foreign_value() {
                     if quotes.len() >= 2 {
                         let q = rng.below(quotes.len() - 1);
                         let (a, b) = (quotes[q], quotes[q + 1]);
-                        let with = &hostile[rng.below(hostile.len())];
+                        let with = &self.hostile[rng.below(self.hostile.len())];
                         let mut t = text[..a].to_string();
                         t.push_str(with);
                         t.push_str(&text[b + 1..]);
@@ -230,24 +238,64 @@ fn mutated_list_pages_never_panic_or_leak_a_foreign_value() {
                 }
             }
         }
-        let text = String::from_utf8_lossy(&body).into_owned();
-        match page(&text) {
-            Ok(found) => {
-                accepted += 1;
-                for r in found {
-                    assert!(legit_values.contains(&r.value), "round {round}: {text}");
-                    assert!(legit_keys.contains(&r.key), "round {round}: {text}");
-                }
+        String::from_utf8_lossy(&body).into_owned()
+    }
+}
+
+/// What one round must satisfy: accepted records are exactly legitimate ones; errors show
+/// no value, legitimate or injected.
+fn check_round(round: usize, text: &str, result: Result<Vec<SecretRecord>>) -> bool {
+    match result {
+        Ok(found) => {
+            for r in found {
+                assert!(r.value.starts_with("good-value-"), "round {round}: {text}");
+                assert!(r.key.starts_with("KEY_"), "round {round}: {text}");
             }
-            Err(e) => {
-                rejected += 1;
-                let shown = format!("{e} {e:?}");
-                for leak in ["good-value", "attacker", "FOREIGN", "EXTRA"] {
-                    assert!(!shown.contains(leak), "round {round}: {shown}");
-                }
+            true
+        }
+        Err(e) => {
+            let shown = format!("{e} {e:?}");
+            for leak in ["good-value", "attacker", "FOREIGN", "EXTRA"] {
+                assert!(!shown.contains(leak), "round {round}: {shown}");
             }
+            false
+        }
+    }
+}
+
+#[test]
+fn mutated_list_pages_never_panic_or_leak_a_foreign_value() {
+    let corpus = Corpus::new();
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    let (mut accepted, mut rejected) = (0, 0);
+    for round in 0..3000 {
+        let text = corpus.mutate(&mut rng);
+        if check_round(round, &text, page(&text)) {
+            accepted += 1;
+        } else {
+            rejected += 1;
         }
     }
     // The mutations must exercise both paths.
     assert!(accepted > 100 && rejected > 100, "{accepted} / {rejected}");
+}
+
+#[tokio::test]
+async fn a_hostile_responder_never_gets_a_foreign_value_through() {
+    let corpus = Arc::new(Corpus::new());
+    let pages = Arc::new(Mutex::new(Vec::<String>::new()));
+    let (c, served) = (corpus.clone(), pages.clone());
+    let rng = Arc::new(Mutex::new(XorShift(0x2545_F491_4F6C_DD1D)));
+    let server = serve_replies(with_profile(move |_| {
+        let text = c.mutate(&mut rng.lock().unwrap());
+        served.lock().unwrap().push(text.clone());
+        json(text)
+    }))
+    .await;
+    let locker = quick_client(&server.base);
+    for round in 0..300 {
+        let result = locker.list_secrets(None).await;
+        let text = pages.lock().unwrap().last().cloned().unwrap_or_default();
+        check_round(round, &text, result);
+    }
 }
