@@ -16,11 +16,13 @@ use locker_protocol::crypto::{SymmetricKey, name_hash};
 use locker_protocol::wire::{WireEnvironment, WireSecret};
 
 /// Decrypts one secret. Its environment name comes from `names` (id → name), else from the
-/// secret's own encrypted `environment_name`.
+/// secret's own encrypted `environment_name`; a secret with an environment id but no name from
+/// either is an error, never a secret of "All".
 ///
 /// # Errors
 ///
-/// [`ErrorKind::InvalidResponse`] when the id, key or value is missing (or not a string);
+/// [`ErrorKind::InvalidResponse`] when the id, key or value is missing (or not a string), or
+/// the environment cannot be named;
 /// [`ErrorKind::Decryption`] when a field is not a cipher string under the project key, or a
 /// hash does not match the decrypted key or environment name.
 pub(super) fn decrypt_secret(
@@ -58,7 +60,13 @@ pub(super) fn decrypt_secret(
             Some(n) => Some(n.clone()),
             None => match w.environment_name.as_deref().filter(|n| !n.is_empty()) {
                 Some(cipher) => Some(field(cipher, "environment name")?),
-                None => None,
+                // A record of an environment nobody can name must not pass for "All".
+                None => {
+                    return Err(invalid_response(format!(
+                        "secret {id} belongs to environment {env_id}, whose name neither the \
+                         secret nor the project's environments give"
+                    )));
+                }
             },
         },
     };

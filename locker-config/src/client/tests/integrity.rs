@@ -102,6 +102,17 @@ fn missing_or_wrongly_typed_fields_are_invalid_responses() {
 }
 
 #[test]
+fn a_secret_of_an_unnamed_environment_never_passes_for_all() {
+    let body = format!(
+        r#"{{"results":[{}]}}"#,
+        secret_json("s5", "K", "v", r#","environment_id":"e-unknown""#)
+    );
+    let err = page(&body).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
+    assert!(err.message().contains("s5"), "{err}");
+}
+
+#[test]
 fn every_encrypted_field_must_decrypt() {
     let k = project_key();
     let foreign = SymmetricKey::generate().encrypt("x");
