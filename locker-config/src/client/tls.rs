@@ -26,7 +26,13 @@ pub(super) fn shared_config() -> Result<ClientConfig> {
     }
 }
 
+/// How many times the configuration was built (tests check it is at most once).
+#[cfg(test)]
+static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn build() -> std::result::Result<ClientConfig, rustls::Error> {
+    #[cfg(test)]
+    BUILDS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     // Like reqwest: a provider the program installed, else aws-lc-rs.
     let provider = CryptoProvider::get_default()
         .cloned()
@@ -39,4 +45,30 @@ fn build() -> std::result::Result<ClientConfig, rustls::Error> {
         .with_no_client_auth();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::BUILDS;
+    use crate::client::Locker;
+
+    fn build(base: &str) {
+        Locker::builder()
+            .access_key_id("4b4a4b0e-3b0c-4f8e-9d5e-6f1b2f3c4d5e")
+            .secret_access_key("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+            .api_base(base)
+            .build()
+            .unwrap();
+    }
+
+    #[test]
+    fn the_system_roots_are_loaded_at_most_once_per_process() {
+        for _ in 0..20 {
+            build("http://127.0.0.1:9");
+            build("https://127.0.0.1:9");
+        }
+        assert_eq!(BUILDS.load(Ordering::SeqCst), 1);
+    }
 }
