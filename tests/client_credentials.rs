@@ -1,10 +1,12 @@
 //! Credential resolution: explicit → environment variables → credential file. The resolver is
 //! pure, so no test touches the process environment.
 
+mod support;
+
 use std::collections::HashMap;
 
-use locker_config::ErrorKind;
 use locker_config::credentials::{DEFAULT_API_BASE, Explicit, resolve};
+use locker_config::{ErrorKind, Locker};
 use tempfile::TempDir;
 
 const SECRET: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
@@ -46,11 +48,9 @@ fn explicit_values_win() {
         ("LOCKER_ACCESS_KEY_ID", "env"),
         ("LOCKER_SECRET_ACCESS_KEY", "env"),
     ]);
-    let explicit = Explicit {
-        access_key_id: Some("explicit".into()),
-        secret_access_key: Some(SECRET.to_string().into()),
-        api_base: None,
-    };
+    let explicit = Explicit::new()
+        .access_key_id("explicit")
+        .secret_access_key(SECRET);
     let c = resolve(explicit, &e, None).unwrap();
     assert_eq!(c.access_key_id(), "explicit");
     assert_eq!(c.expose_secret_access_key(), SECRET);
@@ -69,7 +69,8 @@ fn the_credential_file_is_the_last_resort() {
     assert_eq!(c.access_key_id(), "from-file");
     assert_eq!(c.api_base(), "http://file:1");
     let dbg = format!("{c:?}");
-    assert!(dbg.contains("from-file") && !dbg.contains(SECRET), "{dbg}");
+    assert!(dbg.contains("from…") && !dbg.contains(SECRET), "{dbg}");
+    assert!(!dbg.contains("from-file"), "{dbg}");
 
     let c = resolve(
         Explicit::default(),
@@ -125,4 +126,56 @@ fn a_malformed_file_is_a_credentials_error_without_its_contents() {
     assert_eq!(err.kind(), ErrorKind::Credentials);
     assert!(err.message().contains("credential.json"), "{err}");
     assert!(!format!("{err:?}").contains(SECRET));
+}
+
+/// The bug this guards against: a broken credential file made `Locker::from_env()` fail even
+/// though both keys came from environment variables.
+#[test]
+fn from_env_ignores_a_malformed_file_when_the_environment_gives_both_keys() {
+    let home = home_with("credential.json", "{ this is not json");
+    support::run_ignored_test(
+        "child_from_env_with_a_malformed_file",
+        &[
+            ("HOME", home.path().display().to_string()),
+            (
+                "LOCKER_ACCESS_KEY_ID",
+                "4b4a4b0e-3b0c-4f8e-9d5e-6f1b2f3c4d5e".into(),
+            ),
+            ("LOCKER_SECRET_ACCESS_KEY", SECRET.into()),
+        ],
+    );
+}
+
+#[test]
+#[ignore = "run in a child process by the test above"]
+fn child_from_env_with_a_malformed_file() {
+    if !support::is_child() {
+        return;
+    }
+    let locker = Locker::from_env().unwrap();
+    assert_eq!(locker.api_base(), DEFAULT_API_BASE);
+}
+
+#[test]
+fn from_env_reports_where_a_needed_file_is_malformed() {
+    let home = home_with("credential.json", "{\n  \"access_key_id\": 7,\n  oops }");
+    support::run_ignored_test(
+        "child_from_env_with_a_needed_malformed_file",
+        &[
+            ("HOME", home.path().display().to_string()),
+            ("LOCKER_SECRET_ACCESS_KEY", SECRET.into()),
+        ],
+    );
+}
+
+#[test]
+#[ignore = "run in a child process by the test above"]
+fn child_from_env_with_a_needed_malformed_file() {
+    if !support::is_child() {
+        return;
+    }
+    let err = Locker::from_env().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Credentials, "{err:?}");
+    assert!(err.message().contains("credential.json"), "{err}");
+    assert!(err.message().contains("line 2, column"), "{err}");
 }

@@ -1,4 +1,4 @@
-//! A blocking facade over [`crate::Locker`] for programs without an async runtime.
+//! A blocking facade over [`crate::client::Locker`] for programs without an async runtime.
 //!
 //! Every method runs the async one on a process-wide background runtime, so it works from a
 //! plain `main` and from inside a tokio runtime alike.
@@ -10,20 +10,41 @@
 //! # Ok::<(), locker_config::Error>(())
 //! ```
 
-use crate::runtime::block_on;
-use crate::{
-    Environment, EnvironmentUpdate, ExportFormat, NewEnvironment, NewSecret, Result, SecretRecord,
-    SecretUpdate,
+use crate::client::{
+    EnvironmentUpdate, ExportFormat, LockerBuilder, NewEnvironment, NewSecret, SecretUpdate,
 };
+use crate::error::Result;
+use crate::model::{Environment, SecretRecord};
+use crate::runtime::block_on;
 
-/// The blocking client: the same operations as [`crate::Locker`], synchronous. Cheap to clone.
-#[derive(Clone, Debug)]
-pub struct Locker {
-    inner: crate::Locker,
+impl LockerBuilder {
+    /// Builds a [`Locker`], the synchronous facade, for programs without an async runtime.
+    ///
+    /// ```no_run
+    /// let locker = locker_config::Locker::builder()
+    ///     .api_base("http://127.0.0.1:8787")
+    ///     .build_blocking()?;
+    /// let environments = locker.list_environments()?;
+    /// # let _ = environments;
+    /// # Ok::<(), locker_config::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`LockerBuilder::build`].
+    pub fn build_blocking(self) -> Result<Locker> {
+        self.build().map(Locker::new)
+    }
 }
 
-impl From<crate::Locker> for Locker {
-    fn from(inner: crate::Locker) -> Self {
+/// The blocking client: the same operations as [`crate::client::Locker`], synchronous. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Locker {
+    inner: crate::client::Locker,
+}
+
+impl From<crate::client::Locker> for Locker {
+    fn from(inner: crate::client::Locker) -> Self {
         Locker { inner }
     }
 }
@@ -34,30 +55,30 @@ fn own(s: Option<&str>) -> Option<String> {
 
 impl Locker {
     /// Wraps an async client (sharing its connection pool and cached profile).
-    pub fn new(inner: crate::Locker) -> Self {
+    pub fn new(inner: crate::client::Locker) -> Self {
         Locker { inner }
     }
 
-    /// A builder; finish with [`crate::LockerBuilder::build_blocking`].
-    pub fn builder() -> crate::LockerBuilder {
-        crate::Locker::builder()
+    /// A builder; finish with [`crate::client::LockerBuilder::build_blocking`].
+    pub fn builder() -> crate::client::LockerBuilder {
+        crate::client::Locker::builder()
     }
 
-    /// See [`crate::Locker::from_env`].
+    /// See [`crate::client::Locker::from_env`].
     ///
     /// # Errors
     ///
-    /// As [`crate::Locker::from_env`].
+    /// As [`crate::client::Locker::from_env`].
     pub fn from_env() -> Result<Locker> {
-        crate::Locker::from_env().map(Locker::new)
+        crate::client::Locker::from_env().map(Locker::new)
     }
 
     /// The async client behind this one.
-    pub fn as_async(&self) -> &crate::Locker {
+    pub fn as_async(&self) -> &crate::client::Locker {
         &self.inner
     }
 
-    /// See [`crate::Locker::project_id`].
+    /// See [`crate::client::Locker::project_id`].
     ///
     /// # Errors
     ///
@@ -67,7 +88,7 @@ impl Locker {
         block_on(async move { c.project_id().await })
     }
 
-    /// See [`crate::Locker::list_secrets`].
+    /// See [`crate::client::Locker::list_secrets`].
     ///
     /// # Errors
     ///
@@ -77,7 +98,7 @@ impl Locker {
         block_on(async move { c.list_secrets(env.as_deref()).await })
     }
 
-    /// See [`crate::Locker::get`].
+    /// See [`crate::client::Locker::get`].
     ///
     /// # Errors
     ///
@@ -87,7 +108,7 @@ impl Locker {
         block_on(async move { c.get(&key, env.as_deref()).await })
     }
 
-    /// See [`crate::Locker::get_or`].
+    /// See [`crate::client::Locker::get_or`].
     ///
     /// # Errors
     ///
@@ -107,7 +128,7 @@ impl Locker {
         block_on(async move { c.get_or(&key, env.as_deref(), &d).await })
     }
 
-    /// See [`crate::Locker::retrieve`].
+    /// See [`crate::client::Locker::retrieve`].
     ///
     /// # Errors
     ///
@@ -117,7 +138,7 @@ impl Locker {
         block_on(async move { c.retrieve(&key, env.as_deref()).await })
     }
 
-    /// See [`crate::Locker::create`].
+    /// See [`crate::client::Locker::create`].
     ///
     /// # Errors
     ///
@@ -127,7 +148,7 @@ impl Locker {
         block_on(async move { c.create(secret).await })
     }
 
-    /// See [`crate::Locker::modify`].
+    /// See [`crate::client::Locker::modify`].
     ///
     /// # Errors
     ///
@@ -142,7 +163,7 @@ impl Locker {
         block_on(async move { c.modify(&key, env.as_deref(), update).await })
     }
 
-    /// See [`crate::Locker::list_environments`].
+    /// See [`crate::client::Locker::list_environments`].
     ///
     /// # Errors
     ///
@@ -152,7 +173,7 @@ impl Locker {
         block_on(async move { c.list_environments().await })
     }
 
-    /// See [`crate::Locker::get_environment`].
+    /// See [`crate::client::Locker::get_environment`].
     ///
     /// # Errors
     ///
@@ -162,7 +183,7 @@ impl Locker {
         block_on(async move { c.get_environment(&name).await })
     }
 
-    /// See [`crate::Locker::create_environment`].
+    /// See [`crate::client::Locker::create_environment`].
     ///
     /// # Errors
     ///
@@ -172,7 +193,7 @@ impl Locker {
         block_on(async move { c.create_environment(env).await })
     }
 
-    /// See [`crate::Locker::modify_environment`].
+    /// See [`crate::client::Locker::modify_environment`].
     ///
     /// # Errors
     ///
@@ -182,7 +203,7 @@ impl Locker {
         block_on(async move { c.modify_environment(&name, update).await })
     }
 
-    /// See [`crate::Locker::export`].
+    /// See [`crate::client::Locker::export`].
     ///
     /// # Errors
     ///

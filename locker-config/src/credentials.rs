@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// The API base URL used when none is configured.
 pub const DEFAULT_API_BASE: &str = "https://api.locker.io/locker_secrets";
@@ -45,7 +45,8 @@ pub const CREDENTIAL_FILES: &[&str] = &[".locker/credential.json", ".locker/cred
 
 /// Resolved credentials: an access key id, its secret access key and the API base URL.
 ///
-/// `Debug` shows the access key id and the API base, never the secret access key.
+/// `Debug` shows the first characters of the access key id (the bearer token) and the API
+/// base, never the secret access key.
 #[derive(Clone)]
 pub struct Credentials {
     access_key_id: String,
@@ -86,7 +87,7 @@ impl Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
-            .field("access_key_id", &self.access_key_id)
+            .field("access_key_id", &key_id_prefix(&self.access_key_id))
             .field("secret_access_key", &"[REDACTED]")
             .field("api_base", &self.api_base)
             .finish()
@@ -94,20 +95,66 @@ impl fmt::Debug for Credentials {
 }
 
 /// Values given explicitly, which win over the environment and the credential file.
+///
+/// ```
+/// use locker_config::credentials::Explicit;
+/// let explicit = Explicit::new()
+///     .access_key_id("4b4a4b0e-3b0c-4f8e-9d5e-6f1b2f3c4d5e")
+///     .api_base("http://127.0.0.1:8787");
+/// # let _ = explicit;
+/// ```
 #[derive(Clone, Default)]
+#[must_use]
 pub struct Explicit {
-    /// The access key id, if given.
-    pub access_key_id: Option<String>,
-    /// The secret access key, if given.
-    pub secret_access_key: Option<Zeroizing<String>>,
-    /// The API base URL, if given.
-    pub api_base: Option<String>,
+    access_key_id: Option<String>,
+    secret_access_key: Option<Zeroizing<String>>,
+    api_base: Option<String>,
+}
+
+impl Explicit {
+    /// Nothing given: every setting comes from the environment or the credential file.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The access key id.
+    pub fn access_key_id(mut self, id: impl Into<String>) -> Self {
+        self.access_key_id = Some(id.into());
+        self
+    }
+
+    /// The secret access key.
+    pub fn secret_access_key(mut self, key: impl Into<String>) -> Self {
+        self.secret_access_key = Some(Zeroizing::new(key.into()));
+        self
+    }
+
+    /// The API base URL.
+    pub fn api_base(mut self, base: impl Into<String>) -> Self {
+        self.api_base = Some(base.into());
+        self
+    }
+
+    pub(crate) fn given_access_key_id(&self) -> Option<&str> {
+        self.access_key_id.as_deref()
+    }
+
+    pub(crate) fn has_secret_access_key(&self) -> bool {
+        self.secret_access_key.is_some()
+    }
+
+    pub(crate) fn given_api_base(&self) -> Option<&str> {
+        self.api_base.as_deref()
+    }
 }
 
 impl fmt::Debug for Explicit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Explicit")
-            .field("access_key_id", &self.access_key_id)
+            .field(
+                "access_key_id",
+                &self.access_key_id.as_deref().map(key_id_prefix),
+            )
             .field(
                 "secret_access_key",
                 &self.secret_access_key.as_ref().map(|_| "[REDACTED]"),
@@ -115,6 +162,17 @@ impl fmt::Debug for Explicit {
             .field("api_base", &self.api_base)
             .finish()
     }
+}
+
+/// The first characters of an access key id, for `Debug` output: the id is the bearer token,
+/// so it is never shown whole.
+pub(crate) fn key_id_prefix(id: &str) -> String {
+    let prefix: String = id.chars().take(4).collect();
+    if id.chars().count() <= 4 {
+        // Too short to show any of it.
+        return "[REDACTED]".to_string();
+    }
+    format!("{prefix}…")
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -171,18 +229,18 @@ pub fn resolve(
     let files: Vec<PathBuf> = home
         .map(|h| CREDENTIAL_FILES.iter().map(|f| h.join(f)).collect())
         .unwrap_or_default();
-    if (access_key_id.is_none() || secret.is_none() || api_base.is_none())
+    // The file only matters for what neither the builder nor the environment gave: with both
+    // keys at hand it is not even read, so a broken file cannot get in the way. Its API base
+    // goes with its keys.
+    if (access_key_id.is_none() || secret.is_none())
         && let Some((path, file)) = read_first_file(&files)?
     {
-        let file_used = access_key_id.is_none() || secret.is_none();
         access_key_id = access_key_id.or(file.access_key_id.filter(|v| !v.is_empty()));
         secret = secret.or(file
             .secret_access_key
             .filter(|v| !v.is_empty())
             .map(Zeroizing::new));
-        if file_used {
-            api_base = api_base.or(file.api_base.filter(|v| !v.is_empty()));
-        }
+        api_base = api_base.or(file.api_base.filter(|v| !v.is_empty()));
         tracing::debug!(path = %path.display(), "read the Locker credential file");
     }
 
@@ -236,11 +294,12 @@ fn read_first_file(files: &[PathBuf]) -> Result<Option<(PathBuf, FileCredentials
             Err(e) => {
                 return Err(Error::new(
                     ErrorKind::Credentials,
-                    format!("could not read the credential file {}: {e}", path.display()),
+                    format!("could not read the credential file {}", path.display()),
                 )
                 .with_source(e));
             }
         };
+        warn_if_shared(path);
         let parsed: FileCredentials = serde_json::from_slice(&text).map_err(|e| {
             // serde_json's message can quote input; report only where it failed.
             Error::new(
@@ -259,6 +318,33 @@ fn read_first_file(files: &[PathBuf]) -> Result<Option<(PathBuf, FileCredentials
     Ok(None)
 }
 
+/// Warns, like ssh does for private keys, when the credential file is readable or writable by
+/// group or others: it holds the secret access key.
+fn warn_if_shared(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(meta) = std::fs::metadata(path)
+            && let Some(mode) = shared_mode(meta.permissions().mode())
+        {
+            tracing::warn!(
+                path = %path.display(),
+                mode = %format!("{mode:03o}"),
+                "the Locker credential file is accessible by group or others; it holds the \
+                 secret access key: restrict it with `chmod 600`"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// The permission bits of `mode` when group or others have any access to the file.
+#[cfg_attr(not(unix), allow(dead_code))]
+fn shared_mode(mode: u32) -> Option<u32> {
+    (mode & 0o077 != 0).then_some(mode & 0o777)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,11 +355,9 @@ mod tests {
 
     #[test]
     fn explicit_wins_and_debug_redacts() {
-        let explicit = Explicit {
-            access_key_id: Some("id".into()),
-            secret_access_key: Some(Zeroizing::new("c2VjcmV0".into())),
-            api_base: None,
-        };
+        let explicit = Explicit::new()
+            .access_key_id("id")
+            .secret_access_key("c2VjcmV0");
         let env = |n: &str| (n == "LOCKER_ACCESS_KEY_ID").then(|| "other".to_string());
         let c = resolve(explicit.clone(), &env, None).unwrap();
         assert_eq!(c.access_key_id(), "id");
@@ -294,5 +378,107 @@ mod tests {
         ] {
             assert!(e.message().contains(needle), "{e}");
         }
+    }
+}
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    const SECRET: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    fn home_with(contents: &str) -> tempfile::TempDir {
+        let home = tempfile::tempdir().unwrap();
+        std::fs::create_dir(home.path().join(".locker")).unwrap();
+        std::fs::write(home.path().join(".locker/credential.json"), contents).unwrap();
+        home
+    }
+
+    /// Runs `f` with a subscriber that records this thread's log output.
+    fn logs_of(f: impl FnOnce()) -> String {
+        #[derive(Clone, Default)]
+        struct Sink(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Sink {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let sink = Sink::default();
+        let writer = sink.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        let bytes = sink.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn a_malformed_file_is_not_read_when_the_environment_gives_both_keys() {
+        let home = home_with("{ not json");
+        let env = |n: &str| match n {
+            "LOCKER_ACCESS_KEY_ID" => Some("id".to_string()),
+            "LOCKER_SECRET_ACCESS_KEY" => Some(SECRET.to_string()),
+            _ => None,
+        };
+        let c = resolve(Explicit::new(), &env, Some(home.path())).unwrap();
+        assert_eq!(c.access_key_id(), "id");
+        assert_eq!(c.api_base(), DEFAULT_API_BASE);
+    }
+
+    #[test]
+    fn a_malformed_file_that_is_needed_says_where() {
+        let home = home_with("{\n  \"access_key_id\": \"id\",\n  oops\n}");
+        let env = |n: &str| (n == "LOCKER_ACCESS_KEY_ID").then(|| "id".to_string());
+        let err = resolve(Explicit::new(), &env, Some(home.path())).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Credentials);
+        assert!(err.message().contains("line 3, column 3"), "{err}");
+        assert!(err.message().contains("credential.json"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_readable_by_others_is_used_with_a_warning() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let home = home_with(&format!(
+            r#"{{"access_key_id":"id","secret_access_key":"{SECRET}"}}"#
+        ));
+        let path = home.path().join(".locker/credential.json");
+        let no_env = |_: &str| None;
+
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let logs = logs_of(|| {
+            resolve(Explicit::new(), &no_env, Some(home.path())).unwrap();
+        });
+        assert!(logs.contains("accessible by group or others"), "{logs}");
+        assert!(logs.contains("644"), "{logs}");
+        assert!(!logs.contains(SECRET), "{logs}");
+
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let logs = logs_of(|| {
+            resolve(Explicit::new(), &no_env, Some(home.path())).unwrap();
+        });
+        assert!(!logs.contains("accessible by group or others"), "{logs}");
+    }
+
+    #[test]
+    fn shared_modes() {
+        assert_eq!(shared_mode(0o100600), None);
+        assert_eq!(shared_mode(0o100400), None);
+        assert_eq!(shared_mode(0o100640), Some(0o640));
+        assert_eq!(shared_mode(0o100602), Some(0o602));
+    }
+
+    #[test]
+    fn key_id_prefixes() {
+        assert_eq!(key_id_prefix("4b4a4b0e-3b0c"), "4b4a…");
+        assert_eq!(key_id_prefix("abc"), "[REDACTED]");
+        assert_eq!(key_id_prefix("abcd"), "[REDACTED]");
     }
 }

@@ -18,10 +18,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// What went wrong, in a form a caller can match on.
 ///
 /// ```
-/// use locker_config::{Error, ErrorKind};
-/// let err = Error::new(ErrorKind::NotFound, "no secret DATABASE_URL in staging");
+/// use locker_config::{ErrorKind, Locker};
+/// let err = Locker::builder().api_base("ftp://example.com").build().unwrap_err();
 /// match err.kind() {
-///     ErrorKind::NotFound => {}
+///     ErrorKind::InvalidInput | ErrorKind::Credentials => {}
 ///     other => panic!("unexpected {other}"),
 /// }
 /// ```
@@ -88,14 +88,23 @@ impl fmt::Display for ErrorKind {
 /// The error of every fallible operation in this crate.
 ///
 /// Small (one pointer), `Send + Sync`, and safe to print: its message, body and source never
-/// contain a secret value or key material.
+/// contain a secret value or key material. The message never repeats the text of its
+/// [`source`](std::error::Error::source), so printers that walk the chain (`anyhow`'s `{:#}`,
+/// `eyre`) show each cause once.
+///
+/// Errors are made by this crate only; match on [`Error::kind`] (or an `is_*` predicate).
 ///
 /// ```
-/// use locker_config::{Error, ErrorKind};
-/// let err = Error::new(ErrorKind::Server, "Internal Server Error").with_status(500);
-/// assert_eq!(err.kind(), ErrorKind::Server);
-/// assert_eq!(err.status(), Some(500));
-/// assert_eq!(err.to_string(), "server error (HTTP 500): Internal Server Error");
+/// use locker_config::{ErrorKind, Locker};
+/// let err = Locker::builder()
+///     .access_key_id("id")
+///     .secret_access_key("not base64!")
+///     .api_base("http://127.0.0.1:9")
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Credentials);
+/// assert!(err.is_credentials());
+/// assert_eq!(err.to_string(), "credentials error: the secret access key is unusable");
 /// ```
 pub struct Error {
     inner: Box<Inner>,
@@ -113,7 +122,7 @@ struct Inner {
 
 impl Error {
     /// A new error of `kind` with a human-readable message.
-    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
             inner: Box::new(Inner {
                 kind,
@@ -129,21 +138,21 @@ impl Error {
 
     /// Sets the HTTP status.
     #[must_use]
-    pub fn with_status(mut self, status: u16) -> Self {
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
         self.inner.status = Some(status);
         self
     }
 
     /// Sets the server's error code (e.g. `"0000"` for an invalid token).
     #[must_use]
-    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+    pub(crate) fn with_code(mut self, code: impl Into<String>) -> Self {
         self.inner.code = Some(code.into());
         self
     }
 
     /// Sets the raw response body, cut to 4 KiB.
     #[must_use]
-    pub fn with_body(mut self, body: impl Into<String>) -> Self {
+    pub(crate) fn with_body(mut self, body: impl Into<String>) -> Self {
         let mut body = body.into();
         if body.len() > MAX_BODY {
             let mut cut = MAX_BODY;
@@ -159,14 +168,14 @@ impl Error {
 
     /// Sets how long the server asked the caller to wait before retrying.
     #[must_use]
-    pub fn with_retry_after(mut self, after: Duration) -> Self {
+    pub(crate) fn with_retry_after(mut self, after: Duration) -> Self {
         self.inner.retry_after = Some(after);
         self
     }
 
     /// Sets the underlying cause, returned by [`std::error::Error::source`].
     #[must_use]
-    pub fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
+    pub(crate) fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
         self.inner.source = Some(Box::new(source));
         self
     }
@@ -206,19 +215,69 @@ impl Error {
         self.inner.source.as_deref()?.downcast_ref::<T>()
     }
 
-    /// True for authentication errors (HTTP 401).
+    /// True for authentication errors (HTTP 401): `kind() == ErrorKind::Authentication`.
     pub fn is_authentication(&self) -> bool {
         self.kind() == ErrorKind::Authentication
     }
 
-    /// True for not-found errors.
+    /// True for permission errors (HTTP 403): `kind() == ErrorKind::PermissionDenied`.
+    pub fn is_permission_denied(&self) -> bool {
+        self.kind() == ErrorKind::PermissionDenied
+    }
+
+    /// True for not-found errors: `kind() == ErrorKind::NotFound`.
     pub fn is_not_found(&self) -> bool {
         self.kind() == ErrorKind::NotFound
     }
 
-    /// True for conflicts (the item already exists).
+    /// True for conflicts (the item already exists): `kind() == ErrorKind::Conflict`.
     pub fn is_conflict(&self) -> bool {
         self.kind() == ErrorKind::Conflict
+    }
+
+    /// True for validation errors (HTTP 400, 422): `kind() == ErrorKind::Validation`.
+    pub fn is_validation(&self) -> bool {
+        self.kind() == ErrorKind::Validation
+    }
+
+    /// True for rate limiting (HTTP 429): `kind() == ErrorKind::RateLimited`.
+    pub fn is_rate_limited(&self) -> bool {
+        self.kind() == ErrorKind::RateLimited
+    }
+
+    /// True for server errors (HTTP 5xx): `kind() == ErrorKind::Server`.
+    pub fn is_server(&self) -> bool {
+        self.kind() == ErrorKind::Server
+    }
+
+    /// True for connection failures and timeouts: `kind() == ErrorKind::Connection`.
+    pub fn is_connection(&self) -> bool {
+        self.kind() == ErrorKind::Connection
+    }
+
+    /// True for responses that do not follow the protocol: `kind() == ErrorKind::InvalidResponse`.
+    pub fn is_invalid_response(&self) -> bool {
+        self.kind() == ErrorKind::InvalidResponse
+    }
+
+    /// True for decryption and integrity failures: `kind() == ErrorKind::Decryption`.
+    pub fn is_decryption(&self) -> bool {
+        self.kind() == ErrorKind::Decryption
+    }
+
+    /// True for missing or malformed credentials: `kind() == ErrorKind::Credentials`.
+    pub fn is_credentials(&self) -> bool {
+        self.kind() == ErrorKind::Credentials
+    }
+
+    /// True for invalid settings or arguments: `kind() == ErrorKind::InvalidInput`.
+    pub fn is_invalid_input(&self) -> bool {
+        self.kind() == ErrorKind::InvalidInput
+    }
+
+    /// True for configurations that could not be loaded: `kind() == ErrorKind::Config`.
+    pub fn is_config(&self) -> bool {
+        self.kind() == ErrorKind::Config
     }
 }
 
@@ -271,17 +330,57 @@ impl StdError for Error {
 impl From<locker_protocol::crypto::CryptoError> for Error {
     fn from(e: locker_protocol::crypto::CryptoError) -> Self {
         use locker_protocol::crypto::CryptoError as C;
-        let kind = match e {
-            C::SecretAccessKeyEncoding | C::SecretAccessKeyEmpty => ErrorKind::Credentials,
-            _ => ErrorKind::Decryption,
+        let (kind, message) = match e {
+            C::SecretAccessKeyEncoding | C::SecretAccessKeyEmpty => {
+                (ErrorKind::Credentials, "the secret access key is unusable")
+            }
+            _ => (ErrorKind::Decryption, "could not decrypt"),
         };
-        Error::new(kind, e.to_string()).with_source(e)
+        Error::new(kind, message).with_source(e)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_has_its_predicate() {
+        let kinds = [
+            ErrorKind::Authentication,
+            ErrorKind::PermissionDenied,
+            ErrorKind::NotFound,
+            ErrorKind::Conflict,
+            ErrorKind::Validation,
+            ErrorKind::RateLimited,
+            ErrorKind::Server,
+            ErrorKind::Connection,
+            ErrorKind::InvalidResponse,
+            ErrorKind::Decryption,
+            ErrorKind::Credentials,
+            ErrorKind::InvalidInput,
+            ErrorKind::Config,
+        ];
+        for kind in kinds {
+            let e = Error::new(kind, "x");
+            let hits = [
+                e.is_authentication(),
+                e.is_permission_denied(),
+                e.is_not_found(),
+                e.is_conflict(),
+                e.is_validation(),
+                e.is_rate_limited(),
+                e.is_server(),
+                e.is_connection(),
+                e.is_invalid_response(),
+                e.is_decryption(),
+                e.is_credentials(),
+                e.is_invalid_input(),
+                e.is_config(),
+            ];
+            assert_eq!(hits.iter().filter(|h| **h).count(), 1, "{kind}");
+        }
+    }
 
     #[test]
     fn is_small_send_and_sync() {
@@ -316,7 +415,8 @@ mod tests {
     fn crypto_errors_map_to_kinds_and_keep_their_source() {
         let e: Error = locker_protocol::crypto::CryptoError::MacMismatch.into();
         assert_eq!(e.kind(), ErrorKind::Decryption);
-        assert!(e.source().is_some());
+        let source = e.source().unwrap().to_string();
+        assert!(!e.to_string().contains(&source), "{e}");
         let e: Error = locker_protocol::crypto::CryptoError::SecretAccessKeyEncoding.into();
         assert_eq!(e.kind(), ErrorKind::Credentials);
     }

@@ -125,10 +125,7 @@ pub mod client;
 pub mod config;
 pub mod credentials;
 mod error;
-mod export;
-mod logging;
 pub mod model;
-mod retry;
 mod runtime;
 mod secret;
 
@@ -136,12 +133,12 @@ mod secret;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use client::ExportFormat;
 pub use client::{
     EnvironmentUpdate, Locker, LockerBuilder, NewEnvironment, NewSecret, SecretUpdate,
 };
 pub use config::{ConfigReport, FieldInfo, Loaded, Loader, LockerConfig, OverrideGuard};
 pub use error::{Error, ErrorKind, Result};
-pub use export::ExportFormat;
 pub use model::{Environment, SecretRecord};
 pub use secret::Secret;
 

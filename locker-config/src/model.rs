@@ -4,7 +4,14 @@ use std::fmt;
 
 /// A decrypted secret, as the official SDKs return it.
 ///
-/// `Debug` never shows the value.
+/// `Debug` never shows the value or the description (descriptions are encrypted like values
+/// and can hold as much).
+///
+/// ```
+/// # fn demo(record: locker_config::SecretRecord) {
+/// println!("{record:?}"); // SecretRecord { id: "…", key: "DATABASE_URL", value: "[REDACTED]", description: Some("[REDACTED]"), .. }
+/// # }
+/// ```
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SecretRecord {
@@ -34,7 +41,10 @@ impl fmt::Debug for SecretRecord {
             .field("id", &self.id)
             .field("key", &self.key)
             .field("value", &"[REDACTED]")
-            .field("description", &self.description)
+            .field(
+                "description",
+                &self.description.as_ref().map(|_| "[REDACTED]"),
+            )
             .field("environment_name", &self.environment_name)
             .finish_non_exhaustive()
     }
@@ -54,4 +64,30 @@ pub struct Environment {
     pub description: Option<String>,
     /// The project id.
     pub project_id: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_the_value_and_the_description() {
+        let r = SecretRecord {
+            id: "s1".into(),
+            key: "DATABASE_URL".into(),
+            value: "postgres://u:hunter2@db".into(),
+            description: Some("password is hunter3".into()),
+            environment_id: None,
+            environment_name: None,
+            project_id: 1,
+            creation_date: None,
+            revision_date: None,
+        };
+        let shown = format!("{r:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("hunter3"),
+            "{shown}"
+        );
+        assert!(shown.contains("DATABASE_URL"), "{shown}");
+    }
 }

@@ -164,9 +164,9 @@ impl SymmetricKey {
         self.encrypt_with_iv(plaintext, iv)
     }
 
-    /// Encrypts with a caller-chosen IV. Only for reproducing test vectors: reusing an IV
-    /// under one key leaks information, so real encryption uses [`SymmetricKey::encrypt`].
-    pub fn encrypt_with_iv(&self, plaintext: &[u8], iv: [u8; IV_LEN]) -> String {
+    /// Encrypts with a caller-chosen IV. Only for reproducing the test vectors of PROTOCOL.md
+    /// §3.5: reusing an IV under one key leaks information, so it is not public API.
+    pub(crate) fn encrypt_with_iv(&self, plaintext: &[u8], iv: [u8; IV_LEN]) -> String {
         let ct = Aes256CbcEnc::new_from_slices(&self.enc[..], &iv)
             .expect("key and IV lengths are fixed")
             .encrypt_padded_vec::<Pkcs7>(plaintext);
@@ -247,21 +247,16 @@ fn fill_random(buf: &mut [u8]) {
     getrandom::fill(buf).expect("the operating system's random source failed");
 }
 
-/// The three decoded parts of a type-2 cipher string.
-///
-/// ```
-/// use locker_protocol::crypto::CipherString;
-/// assert!(CipherString::parse("2.AAAAAAAAAAAAAAAAAAAAAA==|AAAAAAAAAAAAAAAAAAAAAA==|AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").is_ok());
-/// assert!(CipherString::parse("plain text").is_err());
-/// ```
+/// The three decoded parts of a type-2 cipher string. Internal: callers decrypt with
+/// [`SymmetricKey::decrypt`], which parses strictly.
 #[derive(Clone, PartialEq, Eq)]
-pub struct CipherString {
+pub(crate) struct CipherString {
     /// The 16-byte initialisation vector.
-    pub iv: Vec<u8>,
+    iv: Vec<u8>,
     /// The AES-256-CBC ciphertext, a non-empty multiple of 16 bytes.
-    pub ct: Vec<u8>,
+    ct: Vec<u8>,
     /// The 32-byte HMAC-SHA256 tag over `iv ‖ ct`.
-    pub mac: Vec<u8>,
+    mac: Vec<u8>,
 }
 
 impl fmt::Debug for CipherString {
@@ -276,7 +271,7 @@ impl fmt::Debug for CipherString {
 impl CipherString {
     /// Parses `2.<iv>|<ct>|<mac>` strictly: type 2, three standard-base64 parts, a 16-byte IV,
     /// a ciphertext that is a non-empty multiple of the block size and a 32-byte MAC.
-    pub fn parse(s: &str) -> Result<Self, CryptoError> {
+    pub(crate) fn parse(s: &str) -> Result<Self, CryptoError> {
         let (ty, rest) = s
             .split_once('.')
             .ok_or(CryptoError::Malformed("missing the type prefix"))?;
@@ -313,20 +308,6 @@ impl CipherString {
             return Err(CryptoError::Malformed("the MAC must be 32 bytes"));
         }
         Ok(Self { iv, ct, mac })
-    }
-
-    /// Whether `s` has the shape of a cipher string (`<digits>.<a>|<b>|<c>`) without decoding
-    /// it. Official clients pass strings of any other shape through as plaintext.
-    pub fn looks_like(s: &str) -> bool {
-        match s.split_once('.') {
-            Some((ty, rest)) => {
-                !ty.is_empty()
-                    && ty.len() <= 2
-                    && ty.bytes().all(|b| b.is_ascii_digit())
-                    && rest.split('|').count() == 3
-            }
-            None => false,
-        }
     }
 }
 
@@ -526,8 +507,21 @@ mod tests {
             key.decrypt("0.a|b|c"),
             Err(CryptoError::UnsupportedType("0".into()))
         );
-        assert!(!CipherString::looks_like("postgres://u:p@h/db"));
-        assert!(CipherString::looks_like(FIELDS[0].2));
+        // A fourth part, trailing or missing pieces: never a cipher string, never plaintext.
+        let (_, _, good) = FIELDS[0];
+        for bad in [
+            format!("{good}|x"),
+            format!("{good}|"),
+            format!("{good} "),
+            format!(" {good}"),
+            good.replacen("2.", "2..", 1),
+            good.replacen("2.", "02.", 1),
+            good.replace('|', "||"),
+        ] {
+            assert!(CipherString::parse(&bad).is_err(), "{bad:?}");
+            assert!(key.decrypt(&bad).is_err(), "{bad:?}");
+        }
+        assert!(key.decrypt("postgres://u:p@h/db").is_err());
     }
 
     #[test]

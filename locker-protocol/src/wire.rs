@@ -5,6 +5,10 @@
 //! them leniently: fields at the top level with a fallback to `data`, unknown fields ignored,
 //! ids as strings or numbers, dates as numbers, numeric strings or missing.
 //!
+//! Each page is read in one pass straight into these structs: the lenient fields use small
+//! visitors, never an intermediate `serde_json::Value` tree, and the list envelope is told
+//! apart from a bare array by its first token, not by parsing twice.
+//!
 //! ```
 //! use locker_protocol::wire::{ListResponse, WireSecret};
 //!
@@ -13,50 +17,237 @@
 //! let (secrets, next) = page.into_parts();
 //! assert_eq!(secrets[0].id.as_deref(), Some("a"));
 //! assert!(next.is_none());
+//! // A list envelope without `results` is not an empty list.
+//! assert!(serde_json::from_str::<ListResponse<WireSecret>>("{}").is_err());
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
-use std::str::FromStr;
+use std::fmt;
+use std::marker::PhantomData;
 
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
 
-/// An id that may be sent as a string or a number.
+/// Skips whatever compound value the deserializer is on (an object or an array given where a
+/// scalar was expected), so a lenient field can treat it as absent.
+fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+/// Implements the visitor methods for values a lenient field treats as absent: booleans,
+/// `null`, objects and arrays (which are skipped, not buffered).
+macro_rules! absent_otherwise {
+    () => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            skip_map(map).map(|()| None)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            skip_seq(seq).map(|()| None)
+        }
+    };
+}
+
+/// An id that may be sent as a string or a number; anything else is absent.
 fn lenient_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::String(s)) => Some(s),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    })
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an id")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_owned()))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            // Written as serde_json writes a float (`7.0`), as the Value-based reading did.
+            Ok(serde_json::Number::from_f64(v).map(|n| n.to_string()))
+        }
+        absent_otherwise!();
+    }
+    d.deserialize_any(V)
+}
+
+/// A number type a lenient number field can hold.
+trait LenientNumber: Sized + std::str::FromStr {
+    fn from_i64(v: i64) -> Option<Self>;
+    fn from_u64(v: u64) -> Option<Self>;
+    fn from_f64(v: f64) -> Option<Self>;
+}
+
+impl LenientNumber for i64 {
+    fn from_i64(v: i64) -> Option<Self> {
+        Some(v)
+    }
+    fn from_u64(v: u64) -> Option<Self> {
+        i64::try_from(v).ok()
+    }
+    /// A fraction (or any float, as `1.0` or `1e3` is written) is not an integer.
+    fn from_f64(_: f64) -> Option<Self> {
+        None
+    }
+}
+
+impl LenientNumber for f64 {
+    fn from_i64(v: i64) -> Option<Self> {
+        Some(v as f64)
+    }
+    fn from_u64(v: u64) -> Option<Self> {
+        Some(v as f64)
+    }
+    fn from_f64(v: f64) -> Option<Self> {
+        Some(v)
+    }
 }
 
 /// A number (`i64` or `f64`) that may be missing, `null`, a number, or a numeric string; one
-/// that does not fit `T` (a fraction for an integer) is treated as absent. A JSON number is
-/// parsed from its text, which serde_json writes so that it reads back exactly.
-fn lenient_number<'de, D: Deserializer<'de>, T: FromStr>(d: D) -> Result<Option<T>, D::Error> {
-    Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::Number(n)) => n.to_string().parse().ok(),
-        Some(Value::String(s)) => s.trim().parse().ok(),
-        _ => None,
-    })
+/// that does not fit `T` (a fraction for an integer) is treated as absent, as are other types.
+fn lenient_number<'de, D: Deserializer<'de>, T: LenientNumber>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    struct V<T>(PhantomData<T>);
+    impl<'de, T: LenientNumber> Visitor<'de> for V<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a number")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(T::from_i64(v))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(T::from_u64(v))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(T::from_f64(v))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(v.trim().parse().ok())
+        }
+        absent_otherwise!();
+    }
+    d.deserialize_any(V(PhantomData))
 }
 
 /// A string field that may be `null` or of another type (then treated as absent).
 fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::String(s)) => Some(s),
-        _ => None,
-    })
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_owned()))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        absent_otherwise!();
+    }
+    d.deserialize_any(V)
+}
+
+/// Newtypes so a hand-written visitor can read a lenient field with `next_value`.
+struct LenientString(Option<String>);
+
+impl<'de> Deserialize<'de> for LenientString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient_string(d).map(LenientString)
+    }
+}
+
+struct LenientInt(Option<i64>);
+
+impl<'de> Deserialize<'de> for LenientInt {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient_number(d).map(LenientInt)
+    }
 }
 
 /// `GET /v1/profile`: `{"profile": {...}}`, or the profile itself at the top level.
-#[derive(Debug, Deserialize)]
+///
+/// Read in one pass: the nested `profile` object and the top-level fields are both collected.
+#[derive(Debug, Default)]
 pub struct ProfileResponse {
     /// The nested profile, when the server nests it (it does).
     pub profile: Option<Profile>,
     /// The same fields read at the top level, for servers that do not nest.
-    #[serde(flatten)]
     pub top: Profile,
+}
+
+impl<'de> Deserialize<'de> for ProfileResponse {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(field_identifier, rename_all = "snake_case")]
+        enum Field {
+            Profile,
+            Key,
+            ProjectId,
+            Editable,
+            #[serde(other)]
+            Other,
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ProfileResponse;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an access key profile object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = ProfileResponse::default();
+                while let Some(field) = map.next_key::<Field>()? {
+                    match field {
+                        Field::Profile => out.profile = map.next_value()?,
+                        Field::Key => out.top.key = map.next_value::<LenientString>()?.0,
+                        Field::ProjectId => {
+                            out.top.project_id = map.next_value::<LenientInt>()?.0;
+                        }
+                        Field::Editable => out.top.editable = map.next_value()?,
+                        Field::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// The parts of an access key's profile a client needs.
@@ -73,32 +264,77 @@ pub struct Profile {
     pub editable: Option<bool>,
 }
 
-/// The list envelope of E6/E9, or a bare array.
-#[derive(Debug, Deserialize)]
-#[serde(untagged, bound(deserialize = "T: Deserialize<'de>"))]
-pub enum ListResponse<T> {
-    /// `{"count":…,"next":…,"results":[…]}`.
-    Envelope {
-        /// The records of this page.
-        #[serde(default)]
-        results: Vec<T>,
-        /// The next page's path relative to the API base, if any.
-        #[serde(default, deserialize_with = "lenient_string")]
-        next: Option<String>,
-    },
-    /// A bare array (no paging).
-    Bare(Vec<T>),
+/// One page of a list (E6/E9): the envelope `{"count":…,"next":…,"results":[…]}`, or a bare
+/// array (no paging).
+///
+/// An envelope must have `results` as an array: `{}` or a misspelt `results` is an error, never
+/// an empty list. Read in one pass; unknown envelope fields are skipped.
+#[derive(Debug)]
+pub struct ListResponse<T> {
+    results: Vec<T>,
+    next: Option<String>,
 }
 
 impl<T> ListResponse<T> {
+    /// A page holding `results`, with the next page's path.
+    pub fn new(results: Vec<T>, next: Option<String>) -> Self {
+        ListResponse { results, next }
+    }
+
     /// The records and the next page's path (an empty `next` means none).
     pub fn into_parts(self) -> (Vec<T>, Option<String>) {
-        match self {
-            ListResponse::Envelope { results, next } => {
-                (results, next.filter(|n| !n.trim().is_empty()))
-            }
-            ListResponse::Bare(results) => (results, None),
+        (self.results, self.next.filter(|n| !n.trim().is_empty()))
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ListResponse<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(field_identifier, rename_all = "snake_case")]
+        enum Field {
+            Results,
+            Next,
+            #[serde(other)]
+            Other,
         }
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = ListResponse<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list envelope with `results`, or an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut results = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(item) = seq.next_element()? {
+                    results.push(item);
+                }
+                Ok(ListResponse {
+                    results,
+                    next: None,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut results = None;
+                let mut next = None;
+                while let Some(field) = map.next_key::<Field>()? {
+                    match field {
+                        Field::Results => {
+                            if results.is_some() {
+                                return Err(de::Error::duplicate_field("results"));
+                            }
+                            results = Some(map.next_value::<Vec<T>>()?);
+                        }
+                        Field::Next => next = map.next_value::<LenientString>()?.0,
+                        Field::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                let results = results.ok_or_else(|| de::Error::missing_field("results"))?;
+                Ok(ListResponse { results, next })
+            }
+        }
+        d.deserialize_any(V(PhantomData))
     }
 }
 
@@ -152,6 +388,10 @@ pub struct WireSecret {
     /// The name hash of the plaintext key.
     #[serde(default, deserialize_with = "lenient_string")]
     pub secret_hash: Option<String>,
+    /// The name hash of the plaintext key under the name request bodies use, for servers that
+    /// echo it; [`WireSecret::secret_hash`] wins when both are present.
+    #[serde(default, deserialize_with = "lenient_string", skip_serializing)]
+    pub hash: Option<String>,
     /// The encrypted fields again.
     #[serde(default)]
     pub data: Option<SecretData>,
@@ -247,6 +487,7 @@ pub struct EnvironmentBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn reads_secrets_leniently() {
@@ -303,6 +544,70 @@ mod tests {
         let p: ProfileResponse =
             serde_json::from_str(r#"{"profile":{"key":"2.a|b|c","project_id":3}}"#).unwrap();
         assert_eq!(p.profile.unwrap().project_id, Some(3));
+    }
+
+    #[test]
+    fn a_list_needs_results() {
+        for bad in [
+            "{}",
+            r#"{"count":1,"result":[]}"#,
+            r#"{"results":{"id":"a"}}"#,
+            r#"{"results":"x"}"#,
+            r#"{"results":[],"results":[]}"#,
+            "null",
+            "3",
+        ] {
+            assert!(
+                serde_json::from_str::<ListResponse<WireSecret>>(bad).is_err(),
+                "{bad}"
+            );
+        }
+        let l: ListResponse<WireSecret> = serde_json::from_str(
+            r#"{"count":2,"extra":{"deep":[1,{"a":2}]},"next":"/v1/secrets?page=2","results":[{"id":"a"},{"id":"b"}]}"#,
+        )
+        .unwrap();
+        let (items, next) = l.into_parts();
+        assert_eq!(items.len(), 2);
+        assert_eq!(next.as_deref(), Some("/v1/secrets?page=2"));
+    }
+
+    #[test]
+    fn lenient_fields_treat_other_types_as_absent() {
+        let s: WireSecret = serde_json::from_str(
+            r#"{"id":{"x":1},"value":5,"key":[1,2],"description":true,"project_id":1.5,
+                "revision_date":"soon","environment_id":7.0,"secret_hash":{"a":[]}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.id, None);
+        assert_eq!(s.value, None);
+        assert_eq!(s.key, None);
+        assert_eq!(s.description, None);
+        assert_eq!(s.project_id, None);
+        assert_eq!(s.revision_date, None);
+        assert_eq!(s.environment_id.as_deref(), Some("7.0"));
+        assert_eq!(s.secret_hash, None);
+    }
+
+    #[test]
+    fn reads_the_profile_nested_or_at_the_top() {
+        let p: ProfileResponse = serde_json::from_str(
+            r#"{"object":"access_key","profile":{"key":"k","project_id":"7","editable":false,"restrict_ip":[]}}"#,
+        )
+        .unwrap();
+        let nested = p.profile.unwrap();
+        assert_eq!(
+            (nested.key.as_deref(), nested.project_id),
+            (Some("k"), Some(7))
+        );
+        assert_eq!(nested.editable, Some(false));
+        let p: ProfileResponse =
+            serde_json::from_str(r#"{"key":"k","project_id":8,"profile":null}"#).unwrap();
+        assert!(p.profile.is_none());
+        assert_eq!(
+            (p.top.key.as_deref(), p.top.project_id),
+            (Some("k"), Some(8))
+        );
+        assert!(serde_json::from_str::<ProfileResponse>(r#"["k"]"#).is_err());
     }
 
     #[test]

@@ -160,3 +160,31 @@ pub(crate) fn run_ignored_test(name: &str, vars: &[(&str, String)]) -> (String, 
     assert!(stdout.contains("1 passed"), "{stdout}");
     (stdout, stderr)
 }
+
+impl Project {
+    /// Sends `method path` with a JSON `body` straight to the server with this project's bearer
+    /// token, as anyone holding only the access key id could; returns the status and the body.
+    pub(crate) async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+        let mut req = reqwest::Client::new()
+            .request(method, format!("{}{path}", self.server.base_url()))
+            .bearer_auth(&self.key.access_key_id);
+        if let Some(body) = body {
+            req = req
+                .header("content-type", "application/json")
+                .body(serde_json::to_vec(&body).expect("JSON"));
+        }
+        let resp = req.send().await.expect("the server answers");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("a body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+}

@@ -2,16 +2,15 @@
 //! [`LockerBuilder::build`].
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::OnceCell;
-use zeroize::Zeroizing;
 
-use super::{Inner, Locker};
+use super::{Inner, Locker, logging};
 use crate::credentials::{self, Explicit};
-use crate::{Error, ErrorKind, Result, logging};
+use crate::error::{Error, ErrorKind, Result};
 use locker_protocol::crypto::SymmetricKey;
 
 /// The default number of times a failed read is retried.
@@ -71,16 +70,21 @@ impl fmt::Debug for LockerBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let header_names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
         f.debug_struct("LockerBuilder")
-            .field("access_key_id", &self.explicit.access_key_id)
+            .field(
+                "access_key_id",
+                &self
+                    .explicit
+                    .given_access_key_id()
+                    .map(credentials::key_id_prefix),
+            )
             .field(
                 "secret_access_key",
                 &self
                     .explicit
-                    .secret_access_key
-                    .as_ref()
-                    .map(|_| "[REDACTED]"),
+                    .has_secret_access_key()
+                    .then_some("[REDACTED]"),
             )
-            .field("api_base", &self.explicit.api_base)
+            .field("api_base", &self.explicit.given_api_base())
             .field("headers", &header_names)
             .field("timeout", &self.timeout)
             .field("max_network_retries", &self.max_retries)
@@ -95,7 +99,7 @@ impl LockerBuilder {
     /// The access key id. Default: `LOCKER_ACCESS_KEY_ID` / `ACCESS_KEY_ID`, then the
     /// credential file.
     pub fn access_key_id(mut self, id: impl Into<String>) -> Self {
-        self.explicit.access_key_id = Some(id.into());
+        self.explicit = self.explicit.access_key_id(id);
         self
     }
 
@@ -103,14 +107,14 @@ impl LockerBuilder {
     /// to the server. Default: `LOCKER_SECRET_ACCESS_KEY` (and the other variables of
     /// [`crate::credentials`]), then the credential file.
     pub fn secret_access_key(mut self, key: impl Into<String>) -> Self {
-        self.explicit.secret_access_key = Some(Zeroizing::new(key.into()));
+        self.explicit = self.explicit.secret_access_key(key);
         self
     }
 
     /// The API base URL, e.g. `https://api.locker.io/locker_secrets` (the default; also read
     /// from `LOCKER_API_BASE`). A trailing slash is stripped.
     pub fn api_base(mut self, base: impl Into<String>) -> Self {
-        self.explicit.api_base = Some(base.into());
+        self.explicit = self.explicit.api_base(base);
         self
     }
 
@@ -156,26 +160,12 @@ impl LockerBuilder {
         self
     }
 
-    /// Builds a [`crate::blocking::Locker`], the synchronous facade, for programs without an
-    /// async runtime.
+    /// Builds the client. No request is sent yet, and no file is read unless the credentials
+    /// must come from the credential file.
     ///
-    /// ```no_run
-    /// let locker = locker_config::Locker::builder()
-    ///     .api_base("http://127.0.0.1:8787")
-    ///     .build_blocking()?;
-    /// let environments = locker.list_environments()?;
-    /// # let _ = environments;
-    /// # Ok::<(), locker_config::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`LockerBuilder::build`].
-    pub fn build_blocking(self) -> Result<crate::blocking::Locker> {
-        self.build().map(crate::blocking::Locker::new)
-    }
-
-    /// Builds the client. No request is sent yet.
+    /// Side effect: when a log level is set (the builder's [`LockerBuilder::log`], else the
+    /// `LOCKER_LOG` environment variable), this installs a global stderr `tracing` subscriber,
+    /// unless the program already has one; see [`LockerBuilder::log`].
     ///
     /// # Errors
     ///
@@ -194,19 +184,7 @@ impl LockerBuilder {
         env_log: Option<String>,
     ) -> Result<Locker> {
         // Logging first, so the rest of the build can log.
-        match &self.log {
-            Some(level) => logging::install(logging::parse_level(level)?),
-            None => {
-                // An unusable LOCKER_LOG is ignored rather than breaking the program.
-                if let Some(level) = env_log
-                    .as_deref()
-                    .and_then(|l| logging::parse_level(l).ok())
-                {
-                    logging::install(level);
-                }
-            }
-        }
-
+        self.install_logger(env_log.as_deref())?;
         let api_base = normalize_api_base(creds.api_base())?;
         if self.page_size == 0 {
             return Err(Error::new(
@@ -219,13 +197,44 @@ impl LockerBuilder {
             creds.expose_secret_access_key().trim(),
         )
         .map_err(|e| {
-            Error::new(
-                ErrorKind::Credentials,
-                format!("the secret access key is unusable: {e}"),
-            )
-            .with_source(e)
+            Error::new(ErrorKind::Credentials, "the secret access key is unusable").with_source(e)
         })?;
+        let headers = self.default_headers(&access_key_id)?;
+        let http = http_client(&api_base, headers, self.timeout)?;
+        Ok(Locker {
+            inner: Arc::new(Inner {
+                http,
+                api_base,
+                access_key_id,
+                master_key,
+                timeout: self.timeout,
+                max_retries: self.max_retries,
+                page_size: self.page_size,
+                session: OnceCell::new(),
+                environments: Mutex::default(),
+            }),
+        })
+    }
 
+    /// Installs the stderr logger of [`LockerBuilder::log`], or of `LOCKER_LOG` when the
+    /// builder sets no level. An unusable `LOCKER_LOG` is ignored rather than breaking the
+    /// program; an unusable builder level is an error.
+    fn install_logger(&self, env_log: Option<&str>) -> Result<()> {
+        match &self.log {
+            Some(level) => logging::install(logging::parse_level(level)?),
+            None => {
+                if let Some(level) = env_log.and_then(|l| logging::parse_level(l).ok()) {
+                    logging::install(level);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The headers of every request (PROTOCOL.md §1): the bearer token, the user agent, the
+    /// content type and cache control, then the caller's own headers, which may override them.
+    /// The token and custom values are marked sensitive so they are never logged.
+    fn default_headers(&self, access_key_id: &str) -> Result<HeaderMap> {
         let mut headers = HeaderMap::new();
         let mut auth = HeaderValue::from_str(&format!("Bearer {access_key_id}")).map_err(|_| {
             Error::new(
@@ -276,35 +285,33 @@ impl LockerBuilder {
             value.set_sensitive(true);
             headers.insert(name, value);
         }
-
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .connect_timeout(self.timeout.unwrap_or(DEFAULT_READ_TIMEOUT))
-            // The API never redirects; following one would carry custom headers (such as
-            // Cloudflare Access secrets) to wherever the redirect points. A 3xx is an error.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::InvalidInput,
-                    format!("could not build the HTTP client: {e}"),
-                )
-                .with_source(e)
-            })?;
-
-        Ok(Locker {
-            inner: Arc::new(Inner {
-                http,
-                api_base,
-                access_key_id,
-                master_key,
-                timeout: self.timeout,
-                max_retries: self.max_retries,
-                page_size: self.page_size,
-                session: OnceCell::new(),
-            }),
-        })
+        Ok(headers)
     }
+}
+
+/// The HTTP client: these default headers, no redirects, and TLS only for an `https` base (the
+/// process-wide configuration of [`super::tls`], so the system roots are read once).
+fn http_client(
+    api_base: &str,
+    headers: HeaderMap,
+    timeout: Option<Duration>,
+) -> Result<reqwest::Client> {
+    let builder = reqwest::Client::builder()
+        .default_headers(headers)
+        .connect_timeout(timeout.unwrap_or(DEFAULT_READ_TIMEOUT))
+        // The API never redirects; following one would carry custom headers (such as
+        // Cloudflare Access secrets) to wherever the redirect points. A 3xx is an error.
+        .redirect(reqwest::redirect::Policy::none());
+    let builder = if api_base.starts_with("https://") {
+        builder.tls_backend_preconfigured(super::tls::shared_config()?)
+    } else {
+        // A plain-http base never speaks TLS (redirects are not followed): trust no root
+        // rather than read the system's.
+        builder.tls_certs_only(std::iter::empty())
+    };
+    builder.build().map_err(|e| {
+        Error::new(ErrorKind::InvalidInput, "could not build the HTTP client").with_source(e)
+    })
 }
 
 fn normalize_api_base(base: &str) -> Result<String> {
@@ -312,8 +319,9 @@ fn normalize_api_base(base: &str) -> Result<String> {
     let parsed = url::Url::parse(trimmed).map_err(|e| {
         Error::new(
             ErrorKind::InvalidInput,
-            format!("invalid API base URL {trimmed:?}: {e}"),
+            format!("invalid API base URL {trimmed:?}"),
         )
+        .with_source(e)
     })?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err(Error::new(
@@ -392,11 +400,40 @@ mod tests {
     }
 
     #[test]
-    fn debug_never_shows_the_secret() {
-        let b = builder().header("CF-Access-Client-Secret", "hush");
+    fn debug_never_shows_the_secret_or_the_whole_key_id() {
+        let id = "4b4a4b0e-3b0c-4f8e-9d5e-6f1b2f3c4d5e";
+        let b = builder()
+            .access_key_id(id)
+            .header("CF-Access-Client-Secret", "hush");
         let s = format!("{b:?}");
         assert!(!s.contains("AAECAwQF") && !s.contains("hush"), "{s}");
+        assert!(!s.contains("4b4a4b0e-") && s.contains("4b4a…"), "{s}");
         let l = b.build().unwrap();
-        assert!(!format!("{l:?}").contains("AAECAwQF"));
+        let s = format!("{l:?}");
+        assert!(!s.contains("AAECAwQF") && !s.contains("4b4a4b0e-"), "{s}");
+        assert!(s.contains("4b4a…"), "{s}");
+    }
+
+    #[test]
+    fn messages_do_not_repeat_their_source() {
+        use std::error::Error as _;
+        for err in [
+            builder()
+                .secret_access_key("not base64!")
+                .build()
+                .unwrap_err(),
+            builder().api_base("http://[::1").build().unwrap_err(),
+        ] {
+            let source = err.source().expect("a source").to_string();
+            assert!(!err.to_string().contains(&source), "{err} / {source}");
+        }
+    }
+
+    #[test]
+    fn http_and_https_bases_build() {
+        // The https client shares the process-wide TLS configuration.
+        let a = builder().api_base("https://127.0.0.1:9").build().unwrap();
+        let b = builder().api_base("https://127.0.0.1:9").build().unwrap();
+        assert_eq!(a.api_base(), b.api_base());
     }
 }

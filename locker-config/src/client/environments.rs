@@ -1,11 +1,13 @@
-//! The environment operations: list, look up by name, create, modify.
+//! The environment operations: list, look up by name, create, modify; and the per-client cache
+//! of environment ids by name.
 
 use reqwest::Method;
 
 use super::decrypt::decrypt_environment;
 use super::transport::encode_segment;
 use super::{EnvironmentUpdate, Locker, NewEnvironment, check_name};
-use crate::{Environment, Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::Environment;
 use locker_protocol::crypto::name_hash;
 use locker_protocol::wire::{EnvironmentBody, WireEnvironment};
 
@@ -14,22 +16,31 @@ impl Locker {
     ///
     /// # Errors
     ///
-    /// As any request.
+    /// As any request; [`ErrorKind::Decryption`] if a field does not decrypt or a hash does not
+    /// match its name.
     pub async fn list_environments(&self) -> Result<Vec<Environment>> {
         let session = self.session().await?;
         let wire: Vec<WireEnvironment> = self
             .list_all("/v1/environments", "count_environment", "hash", "")
             .await?;
-        wire.into_iter()
+        let environments = wire
+            .into_iter()
             .map(|e| decrypt_environment(session, e))
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        for env in &environments {
+            self.remember_environment(env);
+        }
+        Ok(environments)
     }
 
     /// The environment called `name`, or `None`.
     ///
+    /// Found by its name hash; environments that older clients created without a hash are
+    /// found by their decrypted name (one more request, only when the hash finds none).
+    ///
     /// # Errors
     ///
-    /// As any request.
+    /// As [`Locker::list_environments`].
     pub async fn get_environment(&self, name: &str) -> Result<Option<Environment>> {
         check_name("environment name", name)?;
         let session = self.session().await?;
@@ -37,13 +48,35 @@ impl Locker {
         let wire: Vec<WireEnvironment> = self
             .list_all("/v1/environments", "count_environment", "hash", &hash)
             .await?;
+        let mut found = None;
         for e in wire {
             let env = decrypt_environment(session, e)?;
             if env.name == name {
-                return Ok(Some(env));
+                found = Some(env);
+                break;
             }
         }
-        Ok(None)
+        if found.is_none() {
+            // Only environments without a hash can still be called `name`.
+            let all: Vec<WireEnvironment> = self
+                .list_all("/v1/environments", "count_environment", "hash", "")
+                .await?;
+            for e in all
+                .into_iter()
+                .filter(|e| e.hash.as_deref().is_none_or(str::is_empty))
+            {
+                let env = decrypt_environment(session, e)?;
+                if env.name == name {
+                    found = Some(env);
+                    break;
+                }
+            }
+        }
+        match &found {
+            Some(env) => self.remember_environment(env),
+            None => self.forget_environment(name),
+        }
+        Ok(found)
     }
 
     /// Creates an environment.
@@ -63,7 +96,9 @@ impl Locker {
         let wire: WireEnvironment = self
             .write(Method::POST, "/v1/environments".into(), &body)
             .await?;
-        decrypt_environment(session, wire)
+        let env = decrypt_environment(session, wire)?;
+        self.remember_environment(&env);
+        Ok(env)
     }
 
     /// Changes the environment called `name`.
@@ -95,15 +130,55 @@ impl Locker {
         };
         let path = format!("/v1/environments/{}", encode_segment(&current.id));
         let wire: WireEnvironment = self.write(Method::PUT, path, &body).await?;
-        decrypt_environment(session, wire)
+        let env = decrypt_environment(session, wire)?;
+        self.forget_environment(name);
+        self.remember_environment(&env);
+        Ok(env)
     }
 
+    /// The environment called `name`, looked up now (the cache is refreshed).
     pub(super) async fn require_environment(&self, name: &str) -> Result<Environment> {
-        self.get_environment(name).await?.ok_or_else(|| {
-            Error::new(
-                ErrorKind::NotFound,
-                format!("no environment named {name:?}"),
-            )
-        })
+        self.get_environment(name)
+            .await?
+            .ok_or_else(|| no_environment(name))
     }
+
+    /// The environment called `name` from the cache, else looked up; the flag says whether it
+    /// came from the cache (and so may be stale: refresh it when it finds nothing).
+    pub(super) async fn cached_environment(
+        &self,
+        name: &str,
+    ) -> Result<Option<(Environment, bool)>> {
+        if let Some(env) = self.lock_environments().get(name).cloned() {
+            return Ok(Some((env, true)));
+        }
+        Ok(self.get_environment(name).await?.map(|env| (env, false)))
+    }
+
+    fn remember_environment(&self, env: &Environment) {
+        self.lock_environments()
+            .insert(env.name.clone(), env.clone());
+    }
+
+    fn forget_environment(&self, name: &str) {
+        self.lock_environments().remove(name);
+    }
+
+    fn lock_environments(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Environment>> {
+        // The map is always consistent (single inserts and removes), so a poisoned lock is
+        // still usable.
+        self.inner
+            .environments
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub(super) fn no_environment(name: &str) -> Error {
+    Error::new(
+        ErrorKind::NotFound,
+        format!("no environment named {name:?}"),
+    )
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind};
 
 /// The four duplicate messages the server answers with HTTP 400.
 const DUPLICATE_MESSAGES: &[&str] = &[

@@ -22,20 +22,26 @@ mod builder;
 mod decrypt;
 mod environments;
 mod error_response;
+mod export;
+mod logging;
 mod pagination;
 mod requests;
+mod retry;
 mod secrets;
 #[cfg(test)]
 mod tests;
+mod tls;
 mod transport;
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::Environment;
 use locker_protocol::crypto::{CryptoError, SymmetricKey};
 use locker_protocol::wire::ProfileResponse;
 
@@ -43,6 +49,7 @@ pub use builder::{
     DEFAULT_MAX_NETWORK_RETRIES, DEFAULT_PAGE_SIZE, DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT,
     LockerBuilder,
 };
+pub use export::ExportFormat;
 pub use requests::{EnvironmentUpdate, NewEnvironment, NewSecret, SecretUpdate};
 
 /// A client for the Locker Secrets API.
@@ -50,7 +57,8 @@ pub use requests::{EnvironmentUpdate, NewEnvironment, NewSecret, SecretUpdate};
 /// Cheap to clone: clones share one connection pool and one cached profile (the project key
 /// is fetched once per client, on first use; if that fetch fails, the next call tries again).
 ///
-/// `Debug` shows the API base and the access key id, never the secret access key.
+/// `Debug` shows the API base and the first characters of the access key id (the bearer
+/// token), never the whole id or the secret access key.
 #[derive(Clone)]
 pub struct Locker {
     inner: Arc<Inner>,
@@ -65,6 +73,9 @@ struct Inner {
     max_retries: u32,
     page_size: u32,
     session: OnceCell<Session>,
+    /// Environments by name, as last looked up: `get`/`retrieve` with an environment cost one
+    /// request on a warm client. An entry that no longer matches is refreshed on a miss.
+    environments: Mutex<HashMap<String, Environment>>,
 }
 
 struct Session {
@@ -77,7 +88,10 @@ impl fmt::Debug for Locker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Locker")
             .field("api_base", &self.inner.api_base)
-            .field("access_key_id", &self.inner.access_key_id)
+            .field(
+                "access_key_id",
+                &crate::credentials::key_id_prefix(&self.inner.access_key_id),
+            )
             .field("secret_access_key", &"[REDACTED]")
             .field("max_network_retries", &self.inner.max_retries)
             .finish_non_exhaustive()

@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 
 use super::Locker;
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use locker_protocol::wire::ListResponse;
 
 /// The most pages a single list follows before giving up (a server looping on `next`).

@@ -5,10 +5,12 @@ use std::collections::HashMap;
 use reqwest::Method;
 
 use super::decrypt::decrypt_secret;
+use super::environments::no_environment;
+use super::export::{self, ExportFormat};
 use super::transport::encode_segment;
 use super::{Locker, NewSecret, SecretUpdate, Session, check_name};
-use crate::export::{self, ExportFormat};
-use crate::{Error, ErrorKind, Result, SecretRecord};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::SecretRecord;
 use locker_protocol::crypto::name_hash;
 use locker_protocol::wire::{SecretBody, WireSecret};
 
@@ -31,16 +33,31 @@ impl Locker {
             }
             Some(name) => {
                 check_name("environment name", name)?;
-                let env = self.require_environment(name).await?;
-                let wire: Vec<WireSecret> = self
-                    .list_all("/v1/secrets", "count_secrets", "environment_id", &env.id)
-                    .await?;
+                let (mut env, mut cached) = self
+                    .cached_environment(name)
+                    .await?
+                    .ok_or_else(|| no_environment(name))?;
+                let wire = loop {
+                    let wire: Vec<WireSecret> = self
+                        .list_all("/v1/secrets", "count_secrets", "environment_id", &env.id)
+                        .await?;
+                    let hash = name_hash(session.project_id, name);
+                    if !cached || !(wire.is_empty() || stale_environment(&wire, &env.id, &hash)) {
+                        break wire;
+                    }
+                    // Nothing, or another environment, under a cached id: the environment may
+                    // have been renamed or recreated.
+                    let fresh = self.require_environment(name).await?;
+                    if fresh.id == env.id {
+                        break wire;
+                    }
+                    (env, cached) = (fresh, false);
+                };
                 let wire = wire
                     .into_iter()
                     .filter(|s| s.environment_id.as_deref() == Some(env.id.as_str()))
                     .collect();
-                let mut names = HashMap::new();
-                names.insert(env.id.clone(), env.name.clone());
+                let names = HashMap::from([(env.id.clone(), env.name.clone())]);
                 self.decrypt_secrets(session, wire, names).await
             }
         }
@@ -209,9 +226,10 @@ impl Locker {
             check_name("environment name", e)?;
         }
         let session = self.session().await?;
-        // Environments are matched by id, so a renamed environment still finds its secrets.
-        let target = match environment {
-            Some(name) => self.get_environment(name).await?,
+        // Environments are matched by id (a renamed environment still finds its secrets), and
+        // ids are cached per client: on a warm client this is one request.
+        let mut target = match environment {
+            Some(name) => self.cached_environment(name).await?,
             None => None,
         };
         if environment.is_some() && target.is_none() && !fallback {
@@ -221,6 +239,18 @@ impl Locker {
         let wire: Vec<WireSecret> = self
             .list_all("/v1/secrets", "count_secrets", "hash", &hash)
             .await?;
+        if let (Some(name), Some((env, true))) = (environment, &target)
+            && stale_environment(&wire, &env.id, &name_hash(session.project_id, name))
+        {
+            // The records say the cached id no longer is `name` (renamed, or recreated under
+            // another id): look it up again. The list above holds every environment's record,
+            // so it is not fetched again.
+            target = self.get_environment(name).await?.map(|e| (e, false));
+            if target.is_none() && !fallback {
+                return Ok(None);
+            }
+        }
+        let target = target.map(|(env, _)| env);
         let target_id = target.as_ref().map(|e| e.id.as_str());
         let wire: Vec<WireSecret> = wire
             .into_iter()
@@ -289,6 +319,21 @@ impl Locker {
             .map(|w| decrypt_secret(session, w, &names))
             .collect()
     }
+}
+
+/// Whether `records` contradict the cached environment id `id` for the environment whose name
+/// hash is `hash`: a record under `id` carries another environment's hash, or a record under
+/// another id carries this one's. Records without an environment hash (older clients) say
+/// nothing either way.
+fn stale_environment(records: &[WireSecret], id: &str, hash: &str) -> bool {
+    records.iter().any(|w| {
+        let env_id = w.environment_id.as_deref().filter(|e| !e.is_empty());
+        let env_hash = w.environment_hash.as_deref().filter(|h| !h.is_empty());
+        match (env_id, env_hash) {
+            (Some(env_id), Some(env_hash)) => (env_id == id) != (env_hash == hash),
+            _ => false,
+        }
+    })
 }
 
 fn env_label(environment: Option<&str>) -> String {

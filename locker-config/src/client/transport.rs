@@ -1,25 +1,48 @@
 //! Sending one API call: headers and timeouts, retries of reads, logging, the response size
 //! cap, the error for a non-2xx status, and JSON parsing that never quotes the body.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use super::Locker;
 use super::builder::{DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT};
 use super::error_response::error_from_response;
-use crate::retry::{self, Outcome};
-use crate::{Error, ErrorKind, Result};
+use super::retry::{self, Outcome};
+use crate::error::{Error, ErrorKind, Result};
 
 /// The largest response body the client reads; a longer one is an invalid response.
 pub(super) const MAX_RESPONSE_BODY: usize = 16 * 1024 * 1024;
 
+/// A 2xx response body, with the call's label (`GET /v1/secrets`) for error messages.
+pub(super) struct Success {
+    pub(super) body: Vec<u8>,
+    pub(super) label: String,
+}
+
+/// What one attempt received: status, `Retry-After`, and the body (cut at the cap).
+struct Received {
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    body: Vec<u8>,
+    truncated: bool,
+}
+
+/// One API call as sent: where, how, and how long each attempt may take.
+struct Call<'a> {
+    method: Method,
+    url: String,
+    label: String,
+    body: Option<&'a [u8]>,
+    timeout: Duration,
+}
+
 impl Locker {
     pub(super) async fn read<T: DeserializeOwned>(&self, path_and_query: String) -> Result<T> {
-        let body = self.send(Method::GET, path_and_query, None).await?;
-        parse_json(&body.0, &body.1)
+        let ok = self.send(Method::GET, path_and_query, None).await?;
+        parse_json(&ok.body, &ok.label)
     }
 
     pub(super) async fn write<T: DeserializeOwned, B: serde::Serialize>(
@@ -35,23 +58,18 @@ impl Locker {
             )
             .with_source(e)
         })?;
-        let body = self.send(method, path, Some(bytes)).await?;
-        parse_json(&body.0, &body.1)
+        let ok = self.send(method, path, Some(&bytes)).await?;
+        parse_json(&ok.body, &ok.label)
     }
 
-    /// Sends one API call (with retries for reads) and returns the success body and a label.
+    /// Sends one API call: reads are retried by the policy of [`retry`], writes never.
     async fn send(
         &self,
         method: Method,
         path_and_query: String,
-        body: Option<Vec<u8>>,
-    ) -> Result<(Vec<u8>, String)> {
-        let path = path_and_query
-            .split('?')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        let label = format!("{method} {path}");
+        body: Option<&[u8]>,
+    ) -> Result<Success> {
+        let path = path_and_query.split('?').next().unwrap_or_default();
         // One span per API call at info, like the official SDKs' request log; the attempt
         // details are debug.
         let span = tracing::info_span!(
@@ -62,91 +80,130 @@ impl Locker {
             attempts = tracing::field::Empty,
         );
         let is_read = method == Method::GET;
-        let timeout = self.inner.timeout.unwrap_or(if is_read {
-            DEFAULT_READ_TIMEOUT
-        } else {
-            DEFAULT_WRITE_TIMEOUT
-        });
-        let url = format!("{}{}", self.inner.api_base, path_and_query);
+        let call = Call {
+            label: format!("{method} {path}"),
+            url: format!("{}{}", self.inner.api_base, path_and_query),
+            timeout: self.inner.timeout.unwrap_or(if is_read {
+                DEFAULT_READ_TIMEOUT
+            } else {
+                DEFAULT_WRITE_TIMEOUT
+            }),
+            method,
+            body,
+        };
         let max_retries = if is_read { self.inner.max_retries } else { 0 };
-        async move {
-            let mut attempt = 0u32;
-            loop {
-                attempt += 1;
-                let started = Instant::now();
-                tracing::debug!(attempt, timeout_ms = timeout.as_millis() as u64, "locker api request");
-                let mut req = self.inner.http.request(method.clone(), &url).timeout(timeout);
-                if let Some(b) = &body {
-                    req = req.body(b.clone());
+        self.retry_loop(&call, max_retries).instrument(span).await
+    }
+
+    /// Attempts `call` until it succeeds, fails for good, or the retries are spent.
+    async fn retry_loop(&self, call: &Call<'_>, max_retries: u32) -> Result<Success> {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let started = Instant::now();
+            tracing::debug!(
+                attempt,
+                timeout_ms = call.timeout.as_millis() as u64,
+                "locker api request"
+            );
+            let result = self.attempt(call).await;
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            let span = tracing::Span::current();
+            span.record("attempts", attempt);
+            let (outcome, error) = match result {
+                Ok(received) => {
+                    let status = received.status.as_u16();
+                    span.record("status", status);
+                    tracing::info!(status, attempt, elapsed_ms, "locker api response");
+                    if received.status.is_success() {
+                        return self.success(call, received);
+                    }
+                    (
+                        Outcome::Status {
+                            status,
+                            retry_after: received.retry_after,
+                        },
+                        error_from_response(status, received.retry_after, &received.body),
+                    )
                 }
-                let result = match req.send().await {
-                    Ok(resp) => {
-                        let status = resp.status();
-                        let retry_after = resp
-                            .headers()
-                            .get(reqwest::header::RETRY_AFTER)
-                            .and_then(|v| v.to_str().ok())
-                            .and_then(retry::parse_retry_after);
-                        match read_capped(resp).await {
-                            Ok((bytes, truncated)) => Ok((status, retry_after, bytes, truncated)),
-                            Err(e) => Err(e),
-                        }
-                    }
-                    Err(e) => Err(e),
-                };
-                let elapsed_ms = started.elapsed().as_millis() as u64;
-                let span = tracing::Span::current();
-                span.record("attempts", attempt);
-                let (outcome, error) = match result {
-                    Ok((status, retry_after, bytes, truncated)) => {
-                        span.record("status", status.as_u16());
-                        tracing::info!(status = status.as_u16(), attempt, elapsed_ms, "locker api response");
-                        if status.is_success() {
-                            if truncated {
-                                return Err(Error::new(
-                                    ErrorKind::InvalidResponse,
-                                    format!("the response to {label} is larger than {MAX_RESPONSE_BODY} bytes"),
-                                )
-                                .with_status(status.as_u16()));
-                            }
-                            return Ok((bytes, label));
-                        }
-                        (
-                            Outcome::Status {
-                                status: status.as_u16(),
-                                retry_after,
-                            },
-                            error_from_response(status.as_u16(), retry_after, &bytes),
-                        )
-                    }
-                    Err(e) => {
-                        let what = if e.is_timeout() {
-                            format!("{label} timed out after {timeout:?}")
-                        } else if e.is_connect() {
-                            format!("could not connect to the Locker server for {label}")
-                        } else if body_cut_short(&e) {
-                            format!("the connection closed before the whole response to {label} arrived")
-                        } else {
-                            format!("the connection failed during {label}")
-                        };
-                        tracing::debug!(attempt, elapsed_ms, error = %what, "locker api call failed");
-                        (
-                            Outcome::Connection,
-                            Error::new(ErrorKind::Connection, what).with_source(e.without_url()),
-                        )
-                    }
-                };
-                match retry::retry_delay(attempt, max_retries, &outcome, rand::random::<f64>()) {
-                    Some(delay) => {
-                        tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying a locker api read");
-                        tokio::time::sleep(delay).await;
-                    }
-                    None => return Err(error),
+                Err(e) => {
+                    let error = self.connection_error(call, e);
+                    tracing::debug!(attempt, elapsed_ms, error = %error, "locker api call failed");
+                    (Outcome::Connection, error)
                 }
+            };
+            match retry::retry_delay(attempt, max_retries, &outcome, rand::random::<f64>()) {
+                Some(delay) => {
+                    tracing::warn!(
+                        attempt,
+                        delay_ms = delay.as_millis() as u64,
+                        error = %error,
+                        "retrying a locker api read"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+                None => return Err(error),
             }
         }
-        .instrument(span)
-        .await
+    }
+
+    /// One attempt: the request, then the body up to the cap.
+    async fn attempt(&self, call: &Call<'_>) -> std::result::Result<Received, reqwest::Error> {
+        let mut req = self
+            .inner
+            .http
+            .request(call.method.clone(), &call.url)
+            .timeout(call.timeout);
+        if let Some(b) = call.body {
+            req = req.body(b.to_vec());
+        }
+        let resp = req.send().await?;
+        let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(retry::parse_retry_after);
+        let (body, truncated) = read_capped(resp).await?;
+        Ok(Received {
+            status,
+            retry_after,
+            body,
+            truncated,
+        })
+    }
+
+    /// A 2xx: the body, unless it was larger than the cap.
+    fn success(&self, call: &Call<'_>, received: Received) -> Result<Success> {
+        if received.truncated {
+            return Err(Error::new(
+                ErrorKind::InvalidResponse,
+                format!(
+                    "the response to {} is larger than {MAX_RESPONSE_BODY} bytes",
+                    call.label
+                ),
+            )
+            .with_status(received.status.as_u16()));
+        }
+        Ok(Success {
+            body: received.body,
+            label: call.label.clone(),
+        })
+    }
+
+    /// The error for an attempt that got no complete response; it names the API base tried.
+    fn connection_error(&self, call: &Call<'_>, e: reqwest::Error) -> Error {
+        let (label, base) = (&call.label, &self.inner.api_base);
+        let what = if e.is_timeout() {
+            format!("{label} to {base} timed out after {:?}", call.timeout)
+        } else if e.is_connect() {
+            format!("could not connect to the Locker server at {base} for {label}")
+        } else if body_cut_short(&e) {
+            format!("the connection to {base} closed before the whole response to {label} arrived")
+        } else {
+            format!("the connection to {base} failed during {label}")
+        };
+        Error::new(ErrorKind::Connection, what).with_source(e.without_url())
     }
 }
 
@@ -181,7 +238,7 @@ fn body_cut_short(e: &reqwest::Error) -> bool {
     false
 }
 
-fn parse_json<T: DeserializeOwned>(bytes: &[u8], label: &str) -> Result<T> {
+pub(super) fn parse_json<T: DeserializeOwned>(bytes: &[u8], label: &str) -> Result<T> {
     serde_json::from_slice(bytes).map_err(|e| {
         // serde_json's message can quote the input; report only the category and position.
         let what = match e.classify() {

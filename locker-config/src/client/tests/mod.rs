@@ -1,12 +1,13 @@
 //! The client against a canned HTTP responder speaking the PROTOCOL.md test vector.
 
 use super::*;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
 use locker_protocol::crypto::SymmetricKey;
+use responder::{Reply, serve_replies};
+
+mod integrity;
+mod responder;
 
 const SECRET: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 const PROFILE_KEY: &str = "2.oKGio6SlpqeoqaqrrK2urw==|or46p0JFEiM3d9uyk59m82cuBS4oi5kw1n4FX1g1pDTlRuIFH/THx4fUpKLVB/PlycsCXuG23gfjm1a8aGZxFvxIR1Ajd8HPULgCvF5E5YU=|qXTeivhgDPpbrpRmHYWvifBqxn5eBPd16gJvgUE3Qbc=";
@@ -19,38 +20,6 @@ type Route = fn(&str) -> (u16, String);
 /// A bound that only a hang exceeds: these tests prove the client gives up, not how fast.
 const NO_HANG: Duration = Duration::from_secs(10);
 
-/// What the responder does with one request.
-enum Reply {
-    /// A complete response: this status and body, with its `content-length`.
-    Body(u16, Vec<u8>),
-    /// A `200` announcing `content_length` bytes, then `chunk` written `times` times, then the
-    /// connection is closed, or held open without another byte when `hang`.
-    Stream {
-        content_length: usize,
-        chunk: Vec<u8>,
-        times: usize,
-        hang: bool,
-    },
-    /// Nothing at all: the request is read and the connection held open.
-    Silent,
-    /// A `302 Found` to this location.
-    Redirect(String),
-}
-
-type Handler = Arc<dyn Fn(&str) -> Reply + Send + Sync>;
-
-/// A running responder: the API base to give the client, and every request target it received.
-struct Server {
-    base: String,
-    requests: Arc<Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn requests(&self) -> Vec<String> {
-        self.requests.lock().unwrap().clone()
-    }
-}
-
 /// Serves one canned response per request (connection closed after each).
 async fn serve(route: Route) -> String {
     serve_replies(move |target| {
@@ -59,91 +28,6 @@ async fn serve(route: Route) -> String {
     })
     .await
     .base
-}
-
-/// Answers each request with `handler(target)`, recording the targets.
-async fn serve_replies(handler: impl Fn(&str) -> Reply + Send + Sync + 'static) -> Server {
-    let handler: Handler = Arc::new(handler);
-    let requests = Arc::new(Mutex::new(Vec::new()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let recorded = requests.clone();
-    tokio::spawn(async move {
-        while let Ok((sock, _)) = listener.accept().await {
-            tokio::spawn(answer(sock, handler.clone(), recorded.clone()));
-        }
-    });
-    Server {
-        base: format!("http://{addr}/locker_secrets/"),
-        requests,
-    }
-}
-
-async fn answer(
-    mut sock: tokio::net::TcpStream,
-    handler: Handler,
-    requests: Arc<Mutex<Vec<String>>>,
-) {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        match sock.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let head = String::from_utf8_lossy(&buf).to_string();
-    let target = head.split(' ').nth(1).unwrap_or("/").to_string();
-    requests.lock().unwrap().push(target.clone());
-    match handler(&target) {
-        Reply::Body(status, body) => {
-            let mut resp = format!(
-                "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                body.len()
-            )
-            .into_bytes();
-            resp.extend_from_slice(&body);
-            let _ = sock.write_all(&resp).await;
-        }
-        Reply::Stream {
-            content_length,
-            chunk,
-            times,
-            hang,
-        } => {
-            let head = format!(
-                "HTTP/1.1 200 OK\r\ncontent-length: {content_length}\r\nconnection: close\r\n\r\n"
-            );
-            if sock.write_all(head.as_bytes()).await.is_err() {
-                return;
-            }
-            for _ in 0..times {
-                if sock.write_all(&chunk).await.is_err() {
-                    return;
-                }
-            }
-            if hang {
-                hold(sock).await;
-            }
-        }
-        Reply::Silent => hold(sock).await,
-        Reply::Redirect(location) => {
-            let resp = format!(
-                "HTTP/1.1 302 Found\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-            );
-            let _ = sock.write_all(resp.as_bytes()).await;
-        }
-    }
-}
-
-/// Keeps the connection open, sending nothing, until the client goes away.
-async fn hold(mut sock: tokio::net::TcpStream) {
-    let mut sink = [0u8; 1024];
-    while let Ok(n) = sock.read(&mut sink).await {
-        if n == 0 {
-            return;
-        }
-    }
 }
 
 fn profile() -> String {
@@ -179,15 +63,26 @@ fn route(target: &str) -> (u16, String) {
         );
     }
     if path == "/v1/secrets?page=2&size=1" {
+        // The "All" secret, encrypted now under the vector's project key (random IVs).
+        let key = project_key();
         return (
             200,
-            r#"{"count":2,"next":null,"results":[{"id":"s0","environment_id":null,"key":"REDIS_URL","value":"plain"}]}"#.to_string(),
+            format!(
+                r#"{{"count":2,"next":null,"results":[{{"id":"s0","environment_id":null,"key":"{}","value":"{}","secret_hash":"pRSYmvA7F9OBodtBWMZUDLoTVe7NNJokTGsh8YBDIM4"}}]}}"#,
+                key.encrypt("REDIS_URL"),
+                key.encrypt("redis://all:6379/0"),
+            ),
         );
     }
     if path.starts_with("/v1/environments?") {
         return (200, "<html><body>login</body></html>".into());
     }
     (404, r#"{"code":"0004","message":"Not found"}"#.into())
+}
+
+/// The project key of the PROTOCOL.md §3.5 vector (bytes 0x40..0x80).
+fn project_key() -> SymmetricKey {
+    SymmetricKey::from_bytes(&(0x40u8..0x80).collect::<Vec<_>>()).unwrap()
 }
 
 fn client(base: &str, secret: &str) -> Locker {
@@ -207,10 +102,10 @@ async fn decrypts_the_test_vector_and_follows_next() {
     let rec = locker.retrieve("REDIS_URL", Some("staging")).await.unwrap();
     assert_eq!(rec.value, "redis://localhost:6379/0");
     assert_eq!(rec.environment_name.as_deref(), Some("staging"));
-    // The second page holds the "All" secret, stored as plaintext (passed through).
+    // The second page holds the "All" secret.
     assert_eq!(
         locker.get("REDIS_URL", None).await.unwrap().as_deref(),
-        Some("plain")
+        Some("redis://all:6379/0")
     );
     let env = locker.get_environment("staging").await.unwrap().unwrap();
     assert_eq!(env.id, "e1");
@@ -392,7 +287,7 @@ async fn results_of_the_wrong_type_are_an_invalid_response() {
     assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
     assert_eq!(
         err.message(),
-        "the response to GET /v1/environments does not have the expected shape"
+        "the response to GET /v1/environments does not have the expected shape (line 1, column 49)"
     );
     assert_no_leak(&err, &["s3cr3t-looking"]);
 }
@@ -535,21 +430,31 @@ async fn a_malformed_cipher_string_is_a_decryption_error() {
     ] {
         let err = get_with_wire_value(value).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decryption, "{value}: {err:?}");
-        assert!(
-            err.message()
-                .starts_with("could not decrypt the value of a secret: "),
-            "{err}"
-        );
+        assert_eq!(err.message(), "could not decrypt the value of secret s1");
+        assert!(err.source_as::<CryptoError>().is_some(), "{err:?}");
         assert_no_leak(&err, &[value, "abc", "notbase64", "AAAA"]);
     }
 }
 
 #[tokio::test]
-async fn a_string_not_shaped_like_a_cipher_string_passes_through_as_plaintext() {
-    // PROTOCOL.md §3.2: only `2.<a>|<b>|<c>` is a cipher string; anything else is plaintext,
-    // as in the official clients. `2.abc|def` has two parts, so it is a plain value.
-    let value = get_with_wire_value("2.abc|def").await.unwrap();
-    assert_eq!(value.as_deref(), Some("2.abc|def"));
+async fn a_string_not_shaped_like_a_cipher_string_is_never_passed_through() {
+    // Official clients pass such strings through as plaintext; this client fails closed
+    // (PROTOCOL.md §3.2), since the bearer token alone can write any field.
+    for value in [
+        "2.abc|def",
+        "postgres://attacker/steal",
+        "",
+        "2.",
+        &format!("{REDIS_VALUE}|x"),
+        &format!("{REDIS_VALUE} "),
+    ] {
+        let err = get_with_wire_value(value).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decryption, "{value}: {err:?}");
+        assert_eq!(err.message(), "could not decrypt the value of secret s1");
+        if !value.is_empty() {
+            assert_no_leak(&err, &[value]);
+        }
+    }
 }
 
 #[tokio::test]
@@ -559,9 +464,10 @@ async fn a_tampered_mac_is_a_decryption_error() {
     let tampered = format!("{}|{}|{other_mac}", parts[0], parts[1]);
     let err = get_with_wire_value(&tampered).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decryption, "{err:?}");
+    assert_eq!(err.message(), "could not decrypt the value of secret s1");
     assert_eq!(
-        err.message(),
-        "could not decrypt the value of a secret: MAC mismatch: wrong key or tampered data"
+        err.source_as::<CryptoError>(),
+        Some(&CryptoError::MacMismatch)
     );
     assert_no_leak(&err, &[parts[0], parts[1], other_mac, REDIS_PLAIN]);
 }
@@ -572,8 +478,11 @@ async fn a_value_under_another_key_is_a_decryption_error() {
     let cipher = other.encrypt("hunter2");
     let err = get_with_wire_value(&cipher).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decryption, "{err:?}");
-    assert!(err.message().contains("value of a secret"), "{err}");
-    assert!(err.message().contains("MAC mismatch"), "{err}");
+    assert_eq!(err.message(), "could not decrypt the value of secret s1");
+    assert_eq!(
+        err.source_as::<CryptoError>(),
+        Some(&CryptoError::MacMismatch)
+    );
     let parts: Vec<&str> = cipher.split('|').collect();
     assert_no_leak(&err, &["hunter2", &cipher, parts[0], parts[1], parts[2]]);
 }
@@ -704,7 +613,13 @@ async fn a_server_that_never_answers_times_out_promptly() {
     let err = locker.project_id().await.unwrap_err();
     assert!(started.elapsed() < NO_HANG, "{:?}", started.elapsed());
     assert_eq!(err.kind(), ErrorKind::Connection, "{err:?}");
-    assert_eq!(err.message(), "GET /v1/profile timed out after 200ms");
+    assert_eq!(
+        err.message(),
+        format!(
+            "GET /v1/profile to {} timed out after 200ms",
+            server.base.trim_end_matches('/')
+        )
+    );
 }
 
 #[tokio::test]
@@ -720,7 +635,13 @@ async fn a_body_that_stalls_times_out_promptly() {
     let err = quick_client(&server.base).project_id().await.unwrap_err();
     assert!(started.elapsed() < NO_HANG, "{:?}", started.elapsed());
     assert_eq!(err.kind(), ErrorKind::Connection, "{err:?}");
-    assert_eq!(err.message(), "GET /v1/profile timed out after 500ms");
+    assert_eq!(
+        err.message(),
+        format!(
+            "GET /v1/profile to {} timed out after 500ms",
+            server.base.trim_end_matches('/')
+        )
+    );
 }
 
 #[tokio::test]

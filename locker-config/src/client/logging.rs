@@ -9,7 +9,7 @@ use std::io::IsTerminal as _;
 
 use tracing::level_filters::LevelFilter;
 
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// The environment variable naming the log level of the stderr logger.
 pub(crate) const LOG_VAR: &str = "LOCKER_LOG";

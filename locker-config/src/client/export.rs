@@ -1,6 +1,7 @@
 //! Rendering secrets as dotenv or JSON ([`crate::Locker::export`]).
 
-use crate::{Error, ErrorKind, Result, SecretRecord};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::SecretRecord;
 
 /// The output format of [`crate::Locker::export`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
