@@ -139,7 +139,10 @@ pub mod __private;
 pub use client::{
     EnvironmentUpdate, Locker, LockerBuilder, NewEnvironment, NewSecret, SecretUpdate,
 };
-pub use config::{ConfigReport, FieldInfo, Loaded, Loader, LockerConfig, OverrideGuard};
+pub use config::{
+    CheckReport, ConfigReport, FieldInfo, Loaded, Loader, LockerConfig, OverrideGuard,
+    TemplateFormat,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use export::ExportFormat;
 pub use model::{Environment, SecretRecord};
