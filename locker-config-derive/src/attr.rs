@@ -281,6 +281,7 @@ fn default_in(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<V
             input.parse::<Token![=]>()?;
             Ok((environment, span, input.parse()?))
         })?;
+    let given = raw.len();
     let mut entries: Vec<DefaultIn> = Vec::new();
     for (environment, span, expr) in raw {
         let value = default_literal(
@@ -301,11 +302,13 @@ fn default_in(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<V
             });
         }
     }
-    if entries.is_empty() {
+    if given == 0 {
         cx.error_at(
             meta.path.span(),
             "`default_in` needs at least one entry: `default_in(dev = 8080)`",
         );
+    }
+    if entries.is_empty() {
         return Ok(None);
     }
     Ok(Some(entries))

@@ -101,10 +101,10 @@ fn describe(c: &Container<'_>) -> TokenStream {
     let entries = c.fields.iter().map(|f| {
         let field = &f.name;
         if let Some(nested) = &f.nested {
-            let ty = nested.ty;
+            let inner = nested_trait(nested);
             let prefix = &nested.prefix;
             let optional = nested.optional;
-            return quote_spanned!(ty.span()=> __fields.nested::<#ty>(#prefix, #field, #optional););
+            return quote!(__fields.nested(#inner::describe(), #prefix, #field, #optional););
         }
         let key = &f.key;
         let written = ty::written(f.ty);
@@ -169,7 +169,7 @@ fn build(c: &Container<'_>) -> TokenStream {
     let validate = c
         .validate
         .as_ref()
-        .map(|path| quote_spanned!(path.span()=> __ctx.validate_config(&__config, #path)?;));
+        .map(|path| quote_spanned!(path.span()=> __ctx.validate_config(&__config, |__config| #path(__config))?;));
     quote!({
         #(#lets)*
         let __config = #ident { #(#members: #locals?),* };
@@ -181,13 +181,18 @@ fn build(c: &Container<'_>) -> TokenStream {
 /// `let __fieldN = …;`: the field resolved (and validated) at `index`.
 fn field_let(f: &Field<'_>, local: &syn::Ident, index: &TokenStream) -> TokenStream {
     if let Some(nested) = &f.nested {
-        let ty = nested.ty;
-        let call = if nested.optional {
-            quote_spanned!(ty.span()=> __ctx.optional_nested::<#ty>(#index))
+        let inner = nested_trait(nested);
+        let method = if nested.optional {
+            quote!(optional_nested)
         } else {
-            quote_spanned!(ty.span()=> __ctx.nested::<#ty>(#index))
+            quote!(nested)
         };
-        return quote!(let #local = #call;);
+        return quote! {
+            let #local = __ctx.#method(
+                #index,
+                (#inner::NAME, #inner::describe(), #inner::__build),
+            );
+        };
     }
     let ty = f.ty;
     let (resolve, validate_fn) = match &f.shape {
@@ -208,8 +213,9 @@ fn field_let(f: &Field<'_>, local: &syn::Ident, index: &TokenStream) -> TokenStr
             )
         }
     };
+    // Through a closure, so `fn(&str)` validates a `String` field by deref coercion.
     let validate = f.validate.as_ref().map(|path| {
-        quote_spanned!(path.span()=> let #local = __ctx.#validate_fn(#index, #local, #path);)
+        quote_spanned!(path.span()=> let #local = __ctx.#validate_fn(#index, #local, |__value| #path(__value));)
     });
     quote! {
         let #local = #resolve;

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 
-pub use crate::config::build::{Ctx, DefaultValue, Defaults};
+pub use crate::config::build::{Ctx, DefaultValue, Defaults, Nested};
 pub use crate::config::field::{
     FieldList, FieldsBuilder, KeyPart, key_buffer, key_bytes, key_count, key_list,
 };

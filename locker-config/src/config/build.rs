@@ -109,6 +109,15 @@ impl<T> Defaults<T> {
     }
 }
 
+/// A nested struct type as generated code hands it over: its `NAME`, `describe()` and
+/// `__build`. Named through `<T as LockerConfig>::…` paths, so a type without the derive is
+/// reported once, at the field's type.
+pub type Nested<N> = (
+    &'static str,
+    &'static [FieldInfo],
+    for<'a, 'b> fn(&'a mut Ctx<'b>) -> Option<N>,
+);
+
 /// Where generated code is in the flattened field list: the struct being built starts at
 /// `base` and is reached through `path` (empty at the top).
 #[derive(Clone, Copy)]
@@ -213,24 +222,25 @@ impl Ctx<'_> {
         }
     }
 
-    /// A `#[locker(nested)]` field of type `N`, whose fields start at `index`.
-    pub fn nested<N: LockerConfig>(&mut self, index: usize) -> Option<N> {
+    /// A `#[locker(nested)]` field whose fields start at `index`: `nested` is the nested
+    /// type's `NAME`, `describe()` and `__build`.
+    pub fn nested<N>(&mut self, index: usize, nested: Nested<N>) -> Option<N> {
         let outer = self.scope;
         self.scope = Scope {
             base: outer.base + index,
-            path: self.nested_path::<N>(index),
+            path: self.nested_path(index, &nested),
             optional_group: outer.optional_group,
         };
-        let built = N::__build(self);
+        let built = (nested.2)(self);
         self.scope = outer;
         built
     }
 
-    /// An `Option<N>` nested field: `None` when none of `N`'s keys is set, else built like
+    /// An `Option<N>` nested field: `None` when none of its keys is set, else built like
     /// [`nested`](Self::nested), a missing field reported as incomplete.
-    pub fn optional_nested<N: LockerConfig>(&mut self, index: usize) -> Option<Option<N>> {
+    pub fn optional_nested<N>(&mut self, index: usize, nested: Nested<N>) -> Option<Option<N>> {
         let start = self.scope.base + index;
-        let fields = &self.fields[start..start + N::KEYS.len()];
+        let fields = &self.fields[start..start + nested.1.len()];
         let any_set = fields.iter().any(|info| self.values.lookup(info).is_some());
         if !any_set {
             for info in fields {
@@ -239,13 +249,13 @@ impl Ctx<'_> {
             return Some(None);
         }
         let outer = self.scope;
-        let path = self.nested_path::<N>(index);
+        let path = self.nested_path(index, &nested);
         self.scope = Scope {
             base: start,
             path,
             optional_group: Some(outer.optional_group.unwrap_or(path)),
         };
-        let built = N::__build(self);
+        let built = (nested.2)(self);
         self.scope = outer;
         built.map(Some)
     }
@@ -274,11 +284,11 @@ impl Ctx<'_> {
         }
     }
 
-    /// The full path of the nested struct `N` at `index`: `db` for `db.url`. Taken from the
+    /// The full path of the nested struct at `index`: `db` for `db.url`. Taken from the
     /// flattened list (whose strings live as long as the program) so problems can hold it.
-    fn nested_path<N: LockerConfig>(&self, index: usize) -> &'static str {
-        let Some(first) = N::describe().first() else {
-            return N::NAME;
+    fn nested_path<N>(&self, index: usize, nested: &Nested<N>) -> &'static str {
+        let Some(first) = nested.1.first() else {
+            return nested.0;
         };
         let full = self.info(index).field();
         let cut = full.len().saturating_sub(first.field().len() + 1);

@@ -278,11 +278,17 @@ impl FieldsBuilder {
         self.fields.push(info);
     }
 
-    /// Every field of `N`, under the key `prefix` and the field `name`; `optional` for an
-    /// `Option<N>` field.
-    pub fn nested<N: LockerConfig>(&mut self, prefix: &str, name: &str, optional: bool) {
+    /// Every field of a nested struct (its `describe()`), under the key `prefix` and the field
+    /// `name`; `optional` for an `Option<N>` field.
+    pub fn nested(
+        &mut self,
+        fields: &'static [FieldInfo],
+        prefix: &str,
+        name: &str,
+        optional: bool,
+    ) {
         self.fields.extend(
-            N::describe()
+            fields
                 .iter()
                 .map(|info| info.nested_in(prefix, name, optional)),
         );
