@@ -160,3 +160,141 @@ fn check_nested<'a>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use syn::{DeriveInput, parse_quote};
+
+    use crate::ast::Container;
+    use crate::ctxt::Ctxt;
+
+    /// Every error message the pipeline reports for `input`, in order.
+    fn errors(input: DeriveInput) -> Vec<String> {
+        let mut cx = Ctxt::default();
+        if let Some(container) = Container::from_ast(&mut cx, &input) {
+            super::check(&mut cx, &container);
+        }
+        match cx.check() {
+            Ok(()) => Vec::new(),
+            Err(err) => err.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn nested_prefixes_default_to_the_field_name_and_may_flatten() {
+        let input: DeriveInput = parse_quote! {
+            struct App {
+                #[locker(nested)]
+                db: Db,
+                #[locker(nested, prefix = "")]
+                flat: Db,
+                #[locker(nested, prefix = "REPLICA_DB_")]
+                replica: Option<Db>,
+                #[locker(nested)]
+                r#type: Db,
+            }
+        };
+        let mut cx = Ctxt::default();
+        let container = Container::from_ast(&mut cx, &input).unwrap();
+        let prefixes: Vec<(&str, bool)> = container
+            .fields
+            .iter()
+            .map(|f| {
+                let nested = f.nested.as_ref().unwrap();
+                (nested.prefix.as_str(), nested.optional)
+            })
+            .collect();
+        assert_eq!(
+            prefixes,
+            [
+                ("DB_", false),
+                ("", false),
+                ("REPLICA_DB_", true),
+                ("TYPE_", false)
+            ]
+        );
+        assert!(cx.check().is_ok());
+    }
+
+    #[test]
+    fn rules_are_read_in_any_order_and_combination() {
+        let input: DeriveInput = parse_quote! {
+            #[locker(validate = check_app)]
+            struct App {
+                #[locker(default = 443, default_in(dev = 8080, "prod-eu" = "1", r#test = -1))]
+                port: i32,
+                #[locker(required_in("prod", staging), alias = "SENTRY", alias = "DSN")]
+                sentry_dsn: Option<String>,
+                #[locker(delimiter = "::", validate = hosts::check)]
+                hosts: Option<Secret<Vec<String>>>,
+            }
+        };
+        let mut cx = Ctxt::default();
+        let container = Container::from_ast(&mut cx, &input).unwrap();
+        assert!(container.validate.is_some());
+        let port = &container.fields[0];
+        let envs: Vec<&str> = port
+            .default_in
+            .iter()
+            .map(|d| d.environment.as_str())
+            .collect();
+        assert_eq!(envs, ["dev", "prod-eu", "test"]);
+        let dsn = &container.fields[1];
+        let required: Vec<&str> = dsn.required_in.iter().map(|(e, _)| e.as_str()).collect();
+        assert_eq!(required, ["prod", "staging"]);
+        let aliases: Vec<&str> = dsn.aliases.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(aliases, ["SENTRY", "DSN"]);
+        let hosts = &container.fields[2];
+        assert_eq!(hosts.delimiter(), Some("::"));
+        assert!(hosts.validate.is_some());
+        assert_eq!(port.delimiter(), None);
+        super::check(&mut cx, &container);
+        assert!(cx.check().is_ok());
+    }
+
+    #[test]
+    fn every_mistake_is_reported_at_once() {
+        let found = errors(parse_quote! {
+            #[locker(validate = a, validate = b, rename_all = "x")]
+            struct App {
+                #[locker(nested, default)]
+                db: Db,
+                #[locker(alias = "PORT")]
+                port: u16,
+                #[locker(required_in("prod"), delimiter = ",")]
+                name: String,
+                #[locker(nested, prefix = "DB_")]
+                other: Db,
+                #[locker(alais = "X")]
+                x: u8,
+            }
+        });
+        assert_eq!(
+            found,
+            [
+                "duplicate `validate` attribute",
+                "unknown attribute `rename_all`, expected one of `validate`",
+                "unknown attribute `alais`, did you mean `alias`?",
+                "`default` does not apply to a `nested` field; the nested struct's own fields \
+                 carry their attributes",
+                "alias `PORT` is the field's own key; an alias names an older key",
+                "`required_in` needs an `Option` field: a field that is not an `Option` is \
+                 required everywhere already (use `default_in` for per-environment defaults)",
+                "`delimiter` applies to `Vec` fields only (also inside `Option` or `Secret`)",
+                "prefix `DB_` is already used by field `db`; give each nested field its own prefix",
+            ]
+        );
+    }
+
+    #[test]
+    fn field_keys_on_the_struct_are_pointed_to_fields() {
+        let found = errors(parse_quote! {
+            #[locker(default = 1)]
+            struct App { port: u16 }
+        });
+        assert_eq!(
+            found,
+            ["`default` goes on fields; on the struct, only `validate` is allowed"]
+        );
+    }
+}

@@ -8,7 +8,7 @@ use std::future::Future;
 use super::LockerConfig;
 use super::build::{Values, check_key, closest_key, collect};
 use super::field::read_keys;
-use super::loader::Loader;
+use super::loader::{Loader, Resolved};
 use super::report::{FieldProblem, FieldSource, ValueSource};
 use crate::{Error, ErrorKind, Result};
 
@@ -192,7 +192,11 @@ impl<T: LockerConfig> Loader<T> {
     pub fn check_async(self) -> impl Future<Output = Result<CheckReport>> + Send + 'static {
         let resolved = self.resolved();
         async move {
-            let (environment, client, overrides) = resolved?;
+            let Resolved {
+                environment,
+                client,
+                overrides,
+            } = resolved?;
             for (key, _) in &overrides {
                 check_key::<T>(key, "override")?;
             }

@@ -161,10 +161,17 @@ impl<T: LockerConfig> Loader<T> {
     }
 }
 
+/// A loader's settings with the environment and client resolved, for `check`.
+pub(super) struct Resolved {
+    pub(super) environment: String,
+    pub(super) client: Locker,
+    pub(super) overrides: Vec<(String, Zeroizing<String>)>,
+}
+
 impl<T: LockerConfig> Loader<T> {
     /// For `check`: the environment and client this loader would use (resolved from the
     /// process environment when not set), and its overrides.
-    pub(super) fn resolved(self) -> Result<(String, Locker, Vec<(String, Zeroizing<String>)>)> {
+    pub(super) fn resolved(self) -> Result<Resolved> {
         let environment = match self.environment {
             Some(env) => env,
             None => environment_from_env::<T>()?,
@@ -173,7 +180,11 @@ impl<T: LockerConfig> Loader<T> {
             Some(client) => client,
             None => Locker::from_env()?,
         };
-        Ok((environment, client, self.overrides))
+        Ok(Resolved {
+            environment,
+            client,
+            overrides: self.overrides,
+        })
     }
 }
 

@@ -18,18 +18,18 @@ use super::field::FieldInfo;
 ///     port: u16,
 /// }
 ///
-/// assert_eq!(
-///     AppConfig::template(TemplateFormat::Dotenv),
-///     "# AppConfig\n\
-///      \n\
-///      # database_url: Postgres connection string.\n\
-///      # Secret<String>, required, secret\n\
-///      DATABASE_URL=\n\
-///      \n\
-///      # port\n\
-///      # u16, default 443 (dev: 8080)\n\
-///      PORT=443\n"
-/// );
+/// let lines = [
+///     "# AppConfig",
+///     "",
+///     "# database_url: Postgres connection string.",
+///     "# Secret<String>, required, secret",
+///     "DATABASE_URL=",
+///     "",
+///     "# port",
+///     "# u16, default 443 (dev: 8080)",
+///     "PORT=443",
+/// ];
+/// assert_eq!(AppConfig::template(TemplateFormat::Dotenv), lines.join("\n") + "\n");
 /// assert!(AppConfig::template(TemplateFormat::Markdown).starts_with("| Key | Field |"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
