@@ -10,7 +10,8 @@ pub use crate::config::field::{
 pub use crate::config::global::{GlobalCell, OverrideGuard};
 pub use crate::config::parse::{Parser, boolean, duration, from_str, json, list, secret, with};
 pub use crate::config::{CheckReport, FieldInfo, Loader, LockerConfig, TemplateFormat};
-pub use crate::{Result, Secret};
+pub use crate::error::Result;
+pub use crate::secret::Secret;
 
 /// `T::load(env)`.
 pub fn load<T: LockerConfig>(environment: &str) -> Result<T> {

@@ -9,7 +9,7 @@ use super::LockerConfig;
 use super::field::FieldInfo;
 use super::parse::Parser;
 use super::report::{ConfigReport, FieldProblem, FieldSource, ProblemKind, ValueSource};
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// The values one load sees: key → (value, where it came from). Values are wiped on drop.
 #[derive(Default)]

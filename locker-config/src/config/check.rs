@@ -10,7 +10,7 @@ use super::build::{Values, check_key, closest_key, collect};
 use super::field::read_keys;
 use super::loader::{Loader, Resolved};
 use super::report::{FieldProblem, FieldSource, ValueSource};
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// A key set in the checked environment that no field reads (as key or alias).
 #[derive(Debug, Clone, PartialEq, Eq)]

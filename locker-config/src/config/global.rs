@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use super::LockerConfig;
 use super::loader::Loader;
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// The global slot of one config type; generated code keeps one in a `static`.
 pub struct GlobalCell<T> {

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::Secret;
+use crate::secret::Secret;
 
 type ParseFn<T> = Box<dyn Fn(&str) -> Option<T> + Send + Sync>;
 

@@ -3,7 +3,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 
-use crate::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind};
 
 /// Where a field's value came from. Never the value itself.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
