@@ -24,9 +24,6 @@ pub use loader::{ENVIRONMENT_VAR, Loaded, Loader};
 pub use report::{ConfigReport, FieldProblem, FieldSource, ProblemKind, ValueSource};
 pub use template::TemplateFormat;
 
-use build::Ctx;
-use global::GlobalCell;
-
 /// A configuration type loaded from Locker; implemented by `#[derive(LockerConfig)]`.
 ///
 /// Users rarely name this trait: the derive also generates inherent functions (`load`,
@@ -50,8 +47,8 @@ pub trait LockerConfig: Sized + Send + Sync + 'static {
     fn describe() -> &'static [FieldInfo];
 
     #[doc(hidden)]
-    fn __build(ctx: &mut Ctx<'_>) -> Option<Self>;
+    fn __build(ctx: &mut build::Ctx<'_>) -> Option<Self>;
 
     #[doc(hidden)]
-    fn __global() -> &'static GlobalCell<Self>;
+    fn __global() -> &'static global::GlobalCell<Self>;
 }
