@@ -236,7 +236,8 @@ pub use secret::Secret;
 /// - `default_in(dev = 8080, test = "0", "prod-eu" = 1)`: per-environment defaults, typed or
 ///   string like `default`; an environment without an entry uses `default` (if any).
 /// - `required_in("prod", …)`: on an `Option` field, a missing value is an error in these
-///   environments.
+///   environments. (`from_values` loads no environment: there, only `default` applies and
+///   `required_in` does not.)
 /// - `alias = "OLD_KEY"` (repeatable): read this key, in order, when the key itself is absent;
 ///   each use logs a one-line deprecation warning (never the value) and the load report names
 ///   it.
