@@ -150,3 +150,45 @@ fn child_global_without_environment() {
     );
     assert!(message.contains("set LOCKER_ENVIRONMENT"), "{message}");
 }
+
+#[derive(Debug, LockerConfig)]
+struct Retried {
+    #[locker(key = "HTTP_PORT")]
+    port: u16,
+}
+
+fn global_panic_message() -> String {
+    let panic = std::panic::catch_unwind(|| Retried::global().port).unwrap_err();
+    panic.downcast_ref::<String>().unwrap().clone()
+}
+
+#[test]
+fn a_failed_lazy_load_keeps_the_installed_loader_for_the_next_call() {
+    let p = Project::new();
+    p.seed(&["prod"], &[]);
+    p.loader::<Retried>("prod").install_global().unwrap();
+    p.server.clear_request_log();
+
+    // Each failed attempt lists with the installed loader (this server, environment "prod")
+    // and reports the same error; none falls back to a default loader.
+    let first = global_panic_message();
+    assert!(
+        first.starts_with("Retried::global() could not load the config: "),
+        "{first}"
+    );
+    assert!(
+        first.contains("port (HTTP_PORT): missing: not set in environment \"prod\""),
+        "{first}"
+    );
+    assert_eq!(global_panic_message(), first);
+    assert_eq!(p.gets("/v1/secrets"), 2, "{:?}", p.server.request_log());
+
+    // Once the value exists, the next call loads it with that same loader.
+    p.blocking()
+        .create(locker_config::NewSecret::new("HTTP_PORT", "6060").environment("prod"))
+        .unwrap();
+    assert_eq!(Retried::global().port, 6060);
+    assert_eq!(p.gets("/v1/secrets"), 3);
+    Retried::global();
+    assert_eq!(p.gets("/v1/secrets"), 3);
+}

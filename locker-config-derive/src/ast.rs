@@ -7,7 +7,7 @@ use syn::{
     Attribute, Data, DeriveInput, Expr, ExprLit, Fields, Ident, Lit, Meta, Path, Type, Visibility,
 };
 
-use crate::attr::{self, DefaultAttr};
+use crate::attr::{self, DefaultAttr, DefaultIn, FieldAttrs};
 use crate::ctxt::Ctxt;
 use crate::ty::Shape;
 
@@ -16,6 +16,18 @@ pub(crate) struct Container<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) vis: &'a Visibility,
     pub(crate) fields: Vec<Field<'a>>,
+    /// `#[locker(validate = path)]` on the struct.
+    pub(crate) validate: Option<Path>,
+}
+
+/// A `#[locker(nested)]` field: its struct type and key prefix.
+pub(crate) struct Nested<'a> {
+    /// The nested struct (`T` of `Option<T>` for an optional one).
+    pub(crate) ty: &'a Type,
+    pub(crate) optional: bool,
+    /// `DB_` for a field `db`, unless `prefix = "…"` says otherwise (`""` flattens).
+    pub(crate) prefix: String,
+    pub(crate) prefix_span: Span,
 }
 
 /// One field, resolved.
@@ -29,15 +41,26 @@ pub(crate) struct Field<'a> {
     pub(crate) key: String,
     pub(crate) key_span: Span,
     pub(crate) default: Option<(DefaultAttr, Span)>,
+    pub(crate) default_in: Vec<DefaultIn>,
+    pub(crate) default_in_span: Option<Span>,
+    pub(crate) required_in: Vec<(String, Span)>,
+    pub(crate) required_in_span: Option<Span>,
+    pub(crate) aliases: Vec<(String, Span)>,
     pub(crate) with: Option<Path>,
     pub(crate) json: Option<Span>,
+    pub(crate) validate: Option<Path>,
+    pub(crate) delimiter: Option<(String, Span)>,
+    /// Set for `#[locker(nested)]` fields, which have no key of their own.
+    pub(crate) nested: Option<Nested<'a>>,
+    /// Every attribute given, by name, at its name.
+    pub(crate) given: Vec<(&'static str, Span)>,
     pub(crate) doc: String,
 }
 
 impl<'a> Container<'a> {
     /// Reads the struct; `None` when it is not a struct with named fields.
     pub(crate) fn from_ast(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Self> {
-        attr::container(cx, &input.attrs);
+        let container = attr::container(cx, &input.attrs);
         if !input.generics.params.is_empty() {
             cx.error_spanned_by(
                 &input.generics,
@@ -84,41 +107,104 @@ impl<'a> Container<'a> {
             .map(|field| {
                 let member = field.ident.as_ref().expect("named field");
                 let attrs = attr::field(cx, &field.attrs);
-                let name = member.unraw().to_string();
-                let (key, key_span) = match &attrs.key {
-                    Some(lit) => (lit.value(), lit.span()),
-                    None => (name.to_uppercase(), member.span()),
-                };
-                Field {
-                    member,
-                    name,
-                    ty: &field.ty,
-                    shape: Shape::of(&field.ty),
-                    key,
-                    key_span,
-                    default: attrs.default,
-                    with: attrs.with,
-                    json: attrs.json,
-                    doc: doc_comment(&field.attrs),
-                }
+                Field::new(member, &field.ty, attrs, doc_comment(&field.attrs))
             })
             .collect();
         Some(Container {
             ident: &input.ident,
             vis: &input.vis,
             fields,
+            validate: container.validate,
         })
     }
 }
 
-impl Field<'_> {
-    /// The default as written, for `describe()`.
-    pub(crate) fn default_written(&self) -> Option<String> {
-        self.default.as_ref().map(|(default, _)| match default {
-            DefaultAttr::Str(lit) => lit.value(),
-            DefaultAttr::Typed(expr) => crate::ty::written(expr),
-            DefaultAttr::Trait => "Default::default()".to_owned(),
-        })
+impl<'a> Field<'a> {
+    fn new(member: &'a Ident, ty: &'a Type, attrs: FieldAttrs, doc: String) -> Self {
+        let name = member.unraw().to_string();
+        let (key, key_span) = match &attrs.key {
+            Some(lit) => (lit.value(), lit.span()),
+            None => (name.to_uppercase(), member.span()),
+        };
+        let nested = attrs.nested.map(|span| {
+            let (inner, optional) = match crate::ty::single_arg(ty, "Option") {
+                Some(inner) => (inner, true),
+                None => (ty, false),
+            };
+            let (prefix, prefix_span) = match &attrs.prefix {
+                Some(lit) => (lit.value(), lit.span()),
+                None => (format!("{}_", name.to_uppercase()), span),
+            };
+            Nested {
+                ty: inner,
+                optional,
+                prefix,
+                prefix_span,
+            }
+        });
+        let (default_in, default_in_span) = match attrs.default_in {
+            Some((entries, span)) => (entries, Some(span)),
+            None => (Vec::new(), None),
+        };
+        let (required_in, required_in_span) = match attrs.required_in {
+            Some((environments, span)) => (environments, Some(span)),
+            None => (Vec::new(), None),
+        };
+        Field {
+            member,
+            name,
+            ty,
+            shape: Shape::of(ty),
+            key,
+            key_span,
+            default: attrs.default,
+            default_in,
+            default_in_span,
+            required_in,
+            required_in_span,
+            aliases: attrs
+                .aliases
+                .iter()
+                .map(|a| (a.value(), a.span()))
+                .collect(),
+            with: attrs.with,
+            json: attrs.json,
+            validate: attrs.validate,
+            delimiter: attrs.delimiter.map(|lit| (lit.value(), lit.span())),
+            nested,
+            given: attrs.given,
+            doc,
+        }
+    }
+
+    /// The `Vec` this field parses as a list, unless `json` or `with` parse it whole.
+    pub(crate) fn list_shape(&self) -> Option<&Shape> {
+        if self.json.is_some() || self.with.is_some() {
+            return None;
+        }
+        let mut shape = &self.shape;
+        loop {
+            match shape {
+                Shape::Option(inner) | Shape::Secret(inner) => shape = inner,
+                Shape::Vec(_) => return Some(shape),
+                _ => return None,
+            }
+        }
+    }
+
+    /// The list delimiter, for fields parsed as lists.
+    pub(crate) fn delimiter(&self) -> Option<&str> {
+        self.list_shape()?;
+        Some(self.delimiter.as_ref().map_or(",", |(d, _)| d.as_str()))
+    }
+}
+
+/// A default as written, for `describe()`.
+pub(crate) fn default_written(default: &DefaultAttr) -> String {
+    match default {
+        DefaultAttr::Str(lit) => lit.value(),
+        DefaultAttr::Typed(expr) => crate::ty::written(expr),
+        DefaultAttr::Trait => "Default::default()".to_owned(),
     }
 }
 

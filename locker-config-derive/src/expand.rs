@@ -7,9 +7,10 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, Type};
 
-use crate::ast::{Container, Field};
+use crate::ast::{Container, Field, Nested, default_written};
 use crate::attr::DefaultAttr;
 use crate::ctxt::Ctxt;
+use crate::items::{Bodies, inherent_items, render, trait_items};
 use crate::ty::{self, Shape};
 use crate::{fallback, valid};
 
@@ -30,146 +31,201 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     }
 }
 
+fn p() -> TokenStream {
+    quote!(::locker_config::__private)
+}
+
 fn expand(c: &Container<'_>) -> TokenStream {
     let ident = c.ident;
-    let vis = c.vis;
-    let name = ident.to_string();
-    let p = quote!(::locker_config::__private);
-    let count = c.fields.len();
+    let p = p();
+    let bodies = Bodies {
+        keys: keys(c),
+        describe: describe(c),
+        build: build(c),
+    };
+    let trait_items = render(trait_items(ident, Some(bodies)), false);
+    let inherent_items = render(inherent_items(ident, c.vis), false);
+    quote! {
+        #[automatically_derived]
+        #[allow(unused_qualifications, clippy::all)]
+        impl #p::LockerConfig for #ident {
+            #trait_items
+        }
 
-    let infos = c.fields.iter().map(|f| {
-        let key = &f.key;
+        #[automatically_derived]
+        #[allow(unused_qualifications)]
+        impl #ident {
+            #inherent_items
+        }
+    }
+}
+
+/// The nested struct's `LockerConfig` impl, spanned at the field's type so a type without the
+/// derive is reported there.
+fn nested_trait(nested: &Nested<'_>) -> TokenStream {
+    let p = p();
+    let ty = nested.ty;
+    quote_spanned!(ty.span()=> <#ty as #p::LockerConfig>)
+}
+
+/// `KEYS`: a literal list, or one computed at compile time when structs are nested.
+fn keys(c: &Container<'_>) -> TokenStream {
+    let p = p();
+    if c.fields.iter().all(|f| f.nested.is_none()) {
+        let keys = c.fields.iter().map(|f| &f.key);
+        return quote!(&[#(#keys),*]);
+    }
+    let parts = c.fields.iter().map(|f| match &f.nested {
+        Some(nested) => {
+            let prefix = &nested.prefix;
+            let inner = nested_trait(nested);
+            quote!(#p::KeyPart::Nested(#prefix, #inner::KEYS))
+        }
+        None => {
+            let key = &f.key;
+            quote!(#p::KeyPart::Key(#key))
+        }
+    });
+    quote!({
+        const __PARTS: &[#p::KeyPart] = &[#(#parts),*];
+        const __BYTES: usize = #p::key_bytes(__PARTS);
+        const __COUNT: usize = #p::key_count(__PARTS);
+        const __BUFFER: [u8; __BYTES] = #p::key_buffer::<__BYTES>(__PARTS);
+        const __KEYS: [&str; __COUNT] = #p::key_list::<__COUNT>(__PARTS, &__BUFFER);
+        &__KEYS
+    })
+}
+
+fn describe(c: &Container<'_>) -> TokenStream {
+    let p = p();
+    let entries = c.fields.iter().map(|f| {
         let field = &f.name;
+        if let Some(nested) = &f.nested {
+            let inner = nested_trait(nested);
+            let prefix = &nested.prefix;
+            let optional = nested.optional;
+            return quote!(__fields.nested(#inner::describe(), #prefix, #field, #optional););
+        }
+        let key = &f.key;
         let written = ty::written(f.ty);
-        let default = match f.default_written() {
+        let doc = &f.doc;
+        let default = match &f.default {
+            Some((default, _)) => {
+                let written = default_written(default);
+                quote!(::core::option::Option::Some(#written))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        let defaults_in = f.default_in.iter().map(|d| {
+            let env = &d.environment;
+            let written = default_written(&d.value);
+            quote!((#env, #written))
+        });
+        let optional = matches!(f.shape, Shape::Option(_));
+        let secret = f.shape.is_secret();
+        let required_in = f.required_in.iter().map(|(env, _)| env);
+        let aliases = f.aliases.iter().map(|(alias, _)| alias);
+        let delimiter = match f.delimiter() {
             Some(d) => quote!(::core::option::Option::Some(#d)),
             None => quote!(::core::option::Option::None),
         };
-        let optional = matches!(f.shape, Shape::Option(_));
-        let secret = f.shape.is_secret();
-        let doc = &f.doc;
-        quote!(#p::FieldInfo::__new(#key, #field, #written, #default, #optional, #secret, #doc))
+        quote! {
+            __fields.field(
+                #p::FieldInfo::__new(#key, #field, #written, #doc)
+                    .__default(#default, &[#(#defaults_in),*])
+                    .__flags(#optional, #secret)
+                    .__rules(&[#(#required_in),*], &[#(#aliases),*], #delimiter),
+            );
+        }
     });
+    quote!({
+        static __FIELDS: #p::FieldList = #p::FieldList::new();
+        __FIELDS.get_or_init(|__fields: &mut #p::FieldsBuilder| {
+            #(#entries)*
+        })
+    })
+}
 
-    let locals: Vec<_> = (0..count).map(|i| format_ident!("__field{}", i)).collect();
-    let lets = c
-        .fields
-        .iter()
-        .zip(&locals)
-        .enumerate()
-        .map(|(i, (f, local))| {
-            let ty = f.ty;
-            match &f.shape {
-                Shape::Option(inner) => {
-                    let inner_ty = ty::single_arg(ty, "Option").expect("Option shape");
-                    let parser = parser_for(f, inner, inner_ty);
-                    quote!(let #local = __ctx.optional::<#inner_ty>(#i, #parser);)
-                }
-                shape => {
-                    let parser = parser_for(f, shape, ty);
-                    let default = default_for(f, ty);
-                    quote!(let #local = __ctx.required::<#ty>(#i, #parser, #default);)
-                }
+fn build(c: &Container<'_>) -> TokenStream {
+    let locals: Vec<_> = (0..c.fields.len())
+        .map(|i| format_ident!("__field{}", i))
+        .collect();
+    // Where each field's entries start in the flattened list: the fields before it, nested
+    // structs counting their own fields.
+    let mut index = quote!(0usize);
+    let mut lets = Vec::new();
+    for (f, local) in c.fields.iter().zip(&locals) {
+        lets.push(field_let(f, local, &index));
+        index = match &f.nested {
+            Some(nested) => {
+                let inner = nested_trait(nested);
+                quote!(#index + #inner::KEYS.len())
             }
-        });
+            None => quote!(#index + 1usize),
+        };
+    }
+    let ident = c.ident;
     let members = c.fields.iter().map(|f| f.member);
-    let keys = c.fields.iter().map(|f| &f.key);
+    let validate = c
+        .validate
+        .as_ref()
+        .map(|path| quote_spanned!(path.span()=> __ctx.validate_config(&__config, |__config| #path(__config))?;));
+    quote!({
+        #(#lets)*
+        let __config = #ident { #(#members: #locals?),* };
+        #validate
+        ::core::option::Option::Some(__config)
+    })
+}
 
-    let doc_load = format!(
-        "Loads `{name}` for `environment` from Locker, blocking. Credentials come from \
-         `Locker::from_env()`. One list request for all fields; a failure lists every problem."
-    );
-    let doc_global = format!(
-        "The process-global `{name}`: this thread's test override if any, else the instance \
-         set by `init`, else loaded on first use for the `LOCKER_ENVIRONMENT` environment \
-         (exactly once, however many threads race). Panics if that first load fails."
-    );
-
+/// `let __fieldN = …;`: the field resolved (and validated) at `index`.
+fn field_let(f: &Field<'_>, local: &syn::Ident, index: &TokenStream) -> TokenStream {
+    if let Some(nested) = &f.nested {
+        let inner = nested_trait(nested);
+        let method = if nested.optional {
+            quote!(optional_nested)
+        } else {
+            quote!(nested)
+        };
+        return quote! {
+            let #local = __ctx.#method(
+                #index,
+                (#inner::NAME, #inner::describe(), #inner::__build),
+            );
+        };
+    }
+    let ty = f.ty;
+    let (resolve, validate_fn) = match &f.shape {
+        Shape::Option(inner) => {
+            let inner_ty = ty::single_arg(ty, "Option").expect("Option shape");
+            let parser = parser_for(f, inner, inner_ty);
+            (
+                quote!(__ctx.optional::<#inner_ty>(#index, #parser)),
+                quote!(validate_optional),
+            )
+        }
+        shape => {
+            let parser = parser_for(f, shape, ty);
+            let defaults = defaults_for(f, ty);
+            (
+                quote!(__ctx.required::<#ty>(#index, #parser, #defaults)),
+                quote!(validate),
+            )
+        }
+    };
+    // Through a closure, so `fn(&str)` validates a `String` field by deref coercion.
+    let validate = f.validate.as_ref().map(|path| {
+        quote_spanned!(path.span()=> let #local = __ctx.#validate_fn(#index, #local, |__value| #path(__value));)
+    });
     quote! {
-        #[automatically_derived]
-        impl #p::LockerConfig for #ident {
-            const NAME: &'static str = #name;
-
-            fn describe() -> &'static [#p::FieldInfo] {
-                static __FIELDS: [#p::FieldInfo; #count] = [#(#infos),*];
-                &__FIELDS
-            }
-
-            fn __build(__ctx: &mut #p::Ctx<'_>) -> ::core::option::Option<Self> {
-                #(#lets)*
-                ::core::option::Option::Some(#ident { #(#members: #locals?),* })
-            }
-
-            fn __global() -> &'static #p::GlobalCell<Self> {
-                static __GLOBAL: #p::GlobalCell<#ident> = #p::GlobalCell::new();
-                &__GLOBAL
-            }
-        }
-
-        #[automatically_derived]
-        impl #ident {
-            /// Every Locker key this config reads, in field order.
-            #vis const KEYS: &'static [&'static str] = &[#(#keys),*];
-
-            /// Every field: key, field name, type, default, optional, secret, doc comment.
-            #vis fn describe() -> &'static [#p::FieldInfo] {
-                <Self as #p::LockerConfig>::describe()
-            }
-
-            #[doc = #doc_load]
-            #vis fn load(environment: &str) -> #p::Result<Self> {
-                #p::load::<Self>(environment)
-            }
-
-            /// Like `load`, asynchronously.
-            #vis fn load_async(
-                environment: &str,
-            ) -> impl ::core::future::Future<Output = #p::Result<Self>> + ::core::marker::Send + 'static {
-                #p::load_async::<Self>(environment)
-            }
-
-            /// Loads for `environment` into the process-global instance and returns it. Fails if
-            /// the global instance is already initialised.
-            #vis fn init(environment: &str) -> #p::Result<&'static Self> {
-                #p::init::<Self>(environment)
-            }
-
-            #[doc = #doc_global]
-            #vis fn global() -> &'static Self {
-                #p::global::<Self>()
-            }
-
-            /// Builds the config from key/value pairs, without network (for tests and tools).
-            #vis fn from_values<__I, __K, __V>(values: __I) -> #p::Result<Self>
-            where
-                __I: ::core::iter::IntoIterator<Item = (__K, __V)>,
-                __K: ::core::convert::AsRef<str>,
-                __V: ::core::convert::AsRef<str>,
-            {
-                #p::from_values::<Self, __I, __K, __V>(values)
-            }
-
-            /// A loader: choose the environment and client, override values, see sources.
-            #vis fn loader() -> #p::Loader<Self> {
-                #p::Loader::<Self>::new()
-            }
-
-            /// Makes `global()` on this thread return `config` until the guard drops.
-            #vis fn override_global(config: Self) -> #p::OverrideGuard<Self> {
-                #p::override_global::<Self>(config)
-            }
-
-            /// Runs `f` with `global()` on this thread returning `config`.
-            #vis fn with_override<__R>(config: Self, f: impl ::core::ops::FnOnce() -> __R) -> __R {
-                #p::with_override::<Self, __R>(config, f)
-            }
-        }
+        let #local = #resolve;
+        #validate
     }
 }
 
 /// The parser expression for a (non-`Option`) shape; `json` and `with` apply to `ty` whole.
 fn parser_for(f: &Field<'_>, shape: &Shape, ty: &Type) -> TokenStream {
-    let p = quote!(::locker_config::__private);
+    let p = p();
     if f.json.is_some() {
         let written = ty::written(ty);
         return quote_spanned!(ty.span()=> #p::json::<#ty>(#written));
@@ -178,20 +234,21 @@ fn parser_for(f: &Field<'_>, shape: &Shape, ty: &Type) -> TokenStream {
         let written = ty::written(path);
         return quote_spanned!(path.span()=> #p::with::<#ty, _, _>(#path, #written));
     }
-    shape_parser(shape)
+    shape_parser(shape, f.delimiter().unwrap_or(","))
 }
 
-fn shape_parser(shape: &Shape) -> TokenStream {
-    let p = quote!(::locker_config::__private);
+fn shape_parser(shape: &Shape, delimiter: &str) -> TokenStream {
+    let p = p();
     match shape {
-        Shape::Option(inner) => shape_parser(inner),
+        Shape::Option(inner) => shape_parser(inner, delimiter),
         Shape::Secret(inner) => {
-            let inner = shape_parser(inner);
+            let inner = shape_parser(inner, delimiter);
             quote!(#p::secret(#inner))
         }
         Shape::Vec(inner) => {
-            let inner = shape_parser(inner);
-            quote!(#p::list(#inner))
+            // Items of a list of lists use the default delimiter.
+            let inner = shape_parser(inner, ",");
+            quote!(#p::list(#inner, #delimiter))
         }
         Shape::Bool => quote!(#p::boolean()),
         Shape::Duration => quote!(#p::duration()),
@@ -202,18 +259,32 @@ fn shape_parser(shape: &Shape) -> TokenStream {
     }
 }
 
-fn default_for(f: &Field<'_>, ty: &Type) -> TokenStream {
-    let p = quote!(::locker_config::__private);
-    match &f.default {
+/// `Defaults::new(…).environment("dev", …)…` for `default` and `default_in`.
+fn defaults_for(f: &Field<'_>, ty: &Type) -> TokenStream {
+    let p = p();
+    let base = match &f.default {
         None => quote!(#p::DefaultValue::None),
-        Some((DefaultAttr::Str(lit), _)) => quote!(#p::DefaultValue::Str(#lit)),
-        Some((DefaultAttr::Typed(expr), _)) => {
+        Some((default, span)) => default_value(default, *span, ty),
+    };
+    let per_environment = f.default_in.iter().map(|d| {
+        let env = &d.environment;
+        let value = default_value(&d.value, d.span, ty);
+        quote!(.environment(#env, #value))
+    });
+    quote!(#p::Defaults::new(#base) #(#per_environment)*)
+}
+
+fn default_value(default: &DefaultAttr, span: proc_macro2::Span, ty: &Type) -> TokenStream {
+    let p = p();
+    match default {
+        DefaultAttr::Str(lit) => quote!(#p::DefaultValue::Str(#lit)),
+        DefaultAttr::Typed(expr) => {
             // The literal keeps its own span, so a type mismatch points at it.
             let value = quote_spanned!(expr.span()=> #expr);
             quote!(#p::DefaultValue::Value(|| -> #ty { #value }))
         }
-        Some((DefaultAttr::Trait, span)) => {
-            quote_spanned!(*span=> #p::DefaultValue::Value(<#ty as ::core::default::Default>::default))
+        DefaultAttr::Trait => {
+            quote_spanned!(span=> #p::DefaultValue::Value(<#ty as ::core::default::Default>::default))
         }
     }
 }

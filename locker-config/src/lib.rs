@@ -90,6 +90,82 @@
 //!   - port (HTTP_PORT): invalid value from given values: expected an integer from 0 to 65535");
 //! ```
 //!
+//! # Nested structs and per-environment rules
+//!
+//! Settings come in groups. `#[locker(nested)]` reads a struct that derives `LockerConfig`
+//! itself under a prefix (the field name in upper snake case plus `_`, or `prefix = "…"`;
+//! `""` flattens); the same struct can appear twice, nesting is recursive, and `Option<Nested>`
+//! is `None` when none of its keys is set. Errors, `describe()`, `KEYS` and the load report use
+//! the full path, and a nested config still costs one list request.
+//!
+//! ```
+//! use locker_config::{LockerConfig, Secret};
+//!
+//! #[derive(Debug, LockerConfig)]
+//! struct DbConfig {
+//!     /// Postgres connection string.
+//!     url: Secret<String>,
+//!     #[locker(default = 10, default_in(dev = 2))]  // per-environment defaults
+//!     pool_size: u32,
+//! }
+//!
+//! #[derive(Debug, LockerConfig)]
+//! #[locker(validate = check_app)]                  // runs once every field has loaded
+//! struct AppConfig {
+//!     #[locker(nested)]                            // DB_URL, DB_POOL_SIZE
+//!     db: DbConfig,
+//!     #[locker(nested, prefix = "REPLICA_DB_")]    // REPLICA_DB_URL, REPLICA_DB_POOL_SIZE
+//!     replica: Option<DbConfig>,
+//!     #[locker(required_in("prod"))]               // optional, except in prod
+//!     sentry_dsn: Option<Secret<String>>,
+//!     #[locker(alias = "REDIS_URI")]               // the old key, read when REDIS_URL is absent
+//!     redis_url: Option<String>,
+//!     #[locker(delimiter = ";", default = "a.example;b.example")]
+//!     hosts: Vec<String>,
+//!     #[locker(default = 4, validate = at_least_one)]
+//!     workers: u32,
+//! }
+//!
+//! fn at_least_one(n: &u32) -> Result<(), &'static str> {
+//!     if *n == 0 { Err("must be at least 1") } else { Ok(()) }
+//! }
+//!
+//! fn check_app(app: &AppConfig) -> Result<(), String> {
+//!     match &app.replica {
+//!         Some(replica) if replica.pool_size > app.db.pool_size => Err("replica pool too large".into()),
+//!         _ => Ok(()),
+//!     }
+//! }
+//!
+//! assert_eq!(
+//!     AppConfig::KEYS,
+//!     ["DB_URL", "DB_POOL_SIZE", "REPLICA_DB_URL", "REPLICA_DB_POOL_SIZE", "SENTRY_DSN", "REDIS_URL", "HOSTS", "WORKERS"]
+//! );
+//! let cfg = AppConfig::from_values([("DB_URL", "postgres://db"), ("REDIS_URI", "redis://cache")]).unwrap();
+//! assert!(cfg.replica.is_none());
+//! assert_eq!(cfg.redis_url.as_deref(), Some("redis://cache"));
+//!
+//! let err = AppConfig::from_values([("REPLICA_DB_POOL_SIZE", "5"), ("WORKERS", "0")]).unwrap_err();
+//! assert_eq!(err.to_string(), "configuration error: failed to load AppConfig from the given values: 3 problems
+//!   - db.url (DB_URL): missing: not given, and no default
+//!   - replica.url (REPLICA_DB_URL): missing: `replica` is optional, but some of its keys are set and this one is not
+//!   - workers (WORKERS): value from given values rejected by validation: must be at least 1");
+//! ```
+//!
+//! A validation message is shown as written, in errors and logs: it must not contain the value.
+//!
+//! # Check a project, write templates
+//!
+//! `AppConfig::check("prod")` (or [`Loader::check`]) looks at an environment without loading
+//! it, with one list request, and returns a [`CheckReport`]: every problem a load would hit,
+//! plus drift — keys in the environment that no field reads (with a did-you-mean), fields set
+//! only in "All", empty values, deprecated aliases in use. Never a value. It returns `Ok`
+//! whatever it finds; `Err` only when it cannot look (credentials, network, unknown
+//! environment).
+//!
+//! `AppConfig::template(TemplateFormat::Dotenv)` writes an `.env.example` and
+//! [`TemplateFormat::Markdown`] a table for a README, from the same description.
+//!
 //! # Testing
 //!
 //! `from_values` builds a config without network. `override_global` makes `global()` return
@@ -116,7 +192,7 @@
 //! # Introspection
 //!
 //! `AppConfig::KEYS` lists the keys; `AppConfig::describe()` returns a [`FieldInfo`] per field
-//! (key, field, type, default as written, optional, secret, doc comment).
+//! (key, path, type, defaults as written, rules, optional, secret, doc comment).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -137,7 +213,10 @@ pub use client::ExportFormat;
 pub use client::{
     EnvironmentUpdate, Locker, LockerBuilder, NewEnvironment, NewSecret, SecretUpdate,
 };
-pub use config::{ConfigReport, FieldInfo, Loaded, Loader, LockerConfig, OverrideGuard};
+pub use config::{
+    CheckReport, ConfigReport, FieldInfo, Loaded, Loader, LockerConfig, OverrideGuard,
+    TemplateFormat,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use model::{Environment, SecretRecord};
 pub use secret::Secret;
@@ -151,10 +230,33 @@ pub use secret::Secret;
 /// - `default = 8080`: a typed default; a type mismatch is a compile error at the literal.
 ///   Use a string default for types without literals (`Secret<T>`, `Vec<T>`, `Duration`).
 /// - `default`: `Default::default()`. Not allowed on `Option` fields.
+/// - `default_in(dev = 8080, test = "0", "prod-eu" = 1)`: per-environment defaults, typed or
+///   string like `default`; an environment without an entry uses `default` (if any).
+/// - `required_in("prod", …)`: on an `Option` field, a missing value is an error in these
+///   environments. (`from_values` loads no environment: there, only `default` applies and
+///   `required_in` does not.)
+/// - `alias = "OLD_KEY"` (repeatable): read this key, in order, when the key itself is absent;
+///   each use logs a one-line deprecation warning (never the value) and the load report names
+///   it.
 /// - `json`: parse the value as JSON with serde.
 /// - `with = path::to::parse`: parse with `fn(&str) -> Result<T, E>` where `E: Display`.
+/// - `validate = path::to::check`: `fn(&T) -> Result<(), E>` where `E: Display`, run on the
+///   parsed value (on the inner value of an `Option`). Its message joins the all-problems
+///   report as written, so it must not contain the value.
+/// - `delimiter = ";"`: the separator of a `Vec` field (default `,`); a backslash escapes it
+///   inside an item and `\\` is one backslash.
+/// - `nested`: the field's type derives `LockerConfig` too (or is an `Option` of one); its keys
+///   are read under the prefix `FIELD_` (upper snake case).
+/// - `prefix = "REPLICA_DB_"`: with `nested`, another prefix; `""` reads the keys as they are.
+///
+/// On the struct: `#[locker(validate = path)]`, `fn(&Self) -> Result<(), E>` where
+/// `E: Display`, run once every field has loaded.
 ///
 /// Mistakes (enums, tuple or unit structs, generics, unknown or duplicate attributes, two
-/// fields with one key, `default` on an `Option`) are compile errors at the offending token,
-/// all reported together.
+/// fields with one key, an alias equal to a key, `default` or `default_in` on an `Option`,
+/// `required_in` on a non-`Option`, `delimiter` on a non-`Vec`, `nested` on a type without the
+/// derive, a `validate` function of the wrong signature, an invalid or repeated prefix) are
+/// compile errors at the offending token, all reported together. Keys that collide across
+/// nested structs, where the macro cannot see them, are a load (and `check`) error naming both
+/// fields.
 pub use locker_config_derive::LockerConfig;

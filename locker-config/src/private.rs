@@ -3,11 +3,15 @@
 
 use std::future::Future;
 
-pub use crate::config::parse::{boolean, duration, from_str, json, list, secret, with};
-pub use crate::config::{
-    Ctx, DefaultValue, FieldInfo, GlobalCell, Loader, LockerConfig, OverrideGuard,
+pub use crate::config::build::{Ctx, DefaultValue, Defaults, Nested};
+pub use crate::config::field::{
+    FieldList, FieldsBuilder, KeyPart, key_buffer, key_bytes, key_count, key_list,
 };
-pub use crate::{Result, Secret};
+pub use crate::config::global::{GlobalCell, OverrideGuard};
+pub use crate::config::parse::{Parser, boolean, duration, from_str, json, list, secret, with};
+pub use crate::config::{CheckReport, FieldInfo, Loader, LockerConfig, TemplateFormat};
+pub use crate::error::Result;
+pub use crate::secret::Secret;
 
 /// `T::load(env)`.
 pub fn load<T: LockerConfig>(environment: &str) -> Result<T> {
@@ -29,6 +33,23 @@ pub fn init<T: LockerConfig>(environment: &str) -> Result<&'static T> {
 /// `T::global()`.
 pub fn global<T: LockerConfig>() -> &'static T {
     crate::config::global::global::<T>()
+}
+
+/// `T::check(env)`.
+pub fn check<T: LockerConfig>(environment: &str) -> Result<CheckReport> {
+    Loader::<T>::new().environment(environment).check()
+}
+
+/// `T::check_async(env)`.
+pub fn check_async<T: LockerConfig>(
+    environment: &str,
+) -> impl Future<Output = Result<CheckReport>> + Send + 'static {
+    Loader::<T>::new().environment(environment).check_async()
+}
+
+/// `T::template(format)`.
+pub fn template<T: LockerConfig>(format: TemplateFormat) -> String {
+    crate::config::template::render::<T>(format)
 }
 
 /// `T::from_values(pairs)`.

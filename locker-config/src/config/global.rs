@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use super::LockerConfig;
 use super::loader::Loader;
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// The global slot of one config type; generated code keeps one in a `static`.
 pub struct GlobalCell<T> {
@@ -52,24 +52,35 @@ fn already<T: LockerConfig>() -> Error {
     )
 }
 
-pub(crate) fn init<T: LockerConfig>(loader: Loader<T>) -> Result<&'static T> {
-    let cell = T::__global();
-    let _guard = cell.lock();
-    if cell.value.get().is_some() {
-        return Err(already::<T>());
+impl<T: LockerConfig> Loader<T> {
+    /// Loads (blocking) into the process-global instance returned by `T::global()`.
+    ///
+    /// Fails with [`ErrorKind::Config`] if the global instance is already initialised, so a
+    /// second `init` cannot silently keep values from another environment.
+    pub fn init(self) -> Result<&'static T> {
+        let cell = T::__global();
+        let _guard = cell.lock();
+        if cell.value.get().is_some() {
+            return Err(already::<T>());
+        }
+        let config = self.load()?;
+        Ok(cell.value.get_or_init(|| config))
     }
-    let config = loader.load()?;
-    Ok(cell.value.get_or_init(|| config))
-}
 
-pub(crate) fn install<T: LockerConfig>(loader: Loader<T>) -> Result<()> {
-    let cell = T::__global();
-    let mut guard = cell.lock();
-    if cell.value.get().is_some() {
-        return Err(already::<T>());
+    /// Makes this loader the one `T::global()` uses for its lazy first load, instead of
+    /// `LOCKER_ENVIRONMENT` and [`Locker::from_env`](crate::Locker::from_env). Nothing is
+    /// loaded yet. The loader stays installed until a load succeeds: after a failed attempt,
+    /// the next `global()` tries again with it. Fails if the global instance is already
+    /// initialised.
+    pub fn install_global(self) -> Result<()> {
+        let cell = T::__global();
+        let mut guard = cell.lock();
+        if cell.value.get().is_some() {
+            return Err(already::<T>());
+        }
+        *guard = Some(self);
+        Ok(())
     }
-    *guard = Some(loader);
-    Ok(())
 }
 
 /// `T::global()`: this thread's override if any, else the global instance, loaded on first use
@@ -82,16 +93,26 @@ pub(crate) fn global<T: LockerConfig>() -> &'static T {
     if let Some(config) = cell.value.get() {
         return config;
     }
-    let mut guard = cell.lock();
+    let guard = cell.lock();
     if let Some(config) = cell.value.get() {
         return config;
     }
-    let loader = guard.take().unwrap_or_default();
-    match loader.load() {
-        Ok(config) => cell.value.get_or_init(|| config),
-        // The error names fields, keys and environments, never values.
-        Err(err) => panic!("{}::global() could not load the config: {err}", T::NAME),
-    }
+    // The installed loader stays in the cell: a failed attempt must not make the next call
+    // fall back to a default loader (another environment, other credentials).
+    let loader = (*guard).clone().unwrap_or_default();
+    let result = loader.load();
+    let err = match result {
+        Ok(config) => {
+            let config = cell.value.get_or_init(|| config);
+            drop(guard);
+            return config;
+        }
+        Err(err) => err,
+    };
+    // Unlock before panicking, so the next call retries instead of finding a poisoned lock.
+    drop(guard);
+    // The error names fields, keys and environments, never values.
+    panic!("{}::global() could not load the config: {err}", T::NAME)
 }
 
 /// Marks a guard as tied to its thread (not `Send`) and to the config type.

@@ -6,9 +6,9 @@ use std::marker::PhantomData;
 
 use zeroize::Zeroizing;
 
+use super::LockerConfig;
 use super::build::{Values, build, check_key};
 use super::report::{FieldSource, ValueSource};
-use super::{LockerConfig, global};
 use crate::{Error, ErrorKind, Locker, Result, SecretRecord};
 
 /// The environment variable naming the environment when none is given.
@@ -56,6 +56,19 @@ impl<T> fmt::Debug for Loader<T> {
             .field("client", &self.client.as_ref().map(|_| "Locker"))
             .field("overrides", &keys)
             .finish()
+    }
+}
+
+// By hand: a derive would require `T: Clone`. `global()` keeps the installed loader and
+// loads with a copy, so a failed attempt can be retried with the same settings.
+impl<T> Clone for Loader<T> {
+    fn clone(&self) -> Self {
+        Loader {
+            environment: self.environment.clone(),
+            client: self.client.clone(),
+            overrides: self.overrides.clone(),
+            _config: PhantomData,
+        }
     }
 }
 
@@ -146,20 +159,32 @@ impl<T: LockerConfig> Loader<T> {
     pub fn load_with_sources(self) -> Result<Loaded<T>> {
         crate::runtime::block_on(self.load_async_with_sources())
     }
+}
 
-    /// Loads (blocking) into the process-global instance returned by `T::global()`.
-    ///
-    /// Fails with [`ErrorKind::Config`] if the global instance is already initialised, so a
-    /// second `init` cannot silently keep values from another environment.
-    pub fn init(self) -> Result<&'static T> {
-        global::init(self)
-    }
+/// A loader's settings with the environment and client resolved, for `check`.
+pub(super) struct Resolved {
+    pub(super) environment: String,
+    pub(super) client: Locker,
+    pub(super) overrides: Vec<(String, Zeroizing<String>)>,
+}
 
-    /// Makes this loader the one `T::global()` uses for its lazy first load, instead of
-    /// `LOCKER_ENVIRONMENT` and [`Locker::from_env`]. Nothing is loaded yet. Fails if the
-    /// global instance is already initialised.
-    pub fn install_global(self) -> Result<()> {
-        global::install(self)
+impl<T: LockerConfig> Loader<T> {
+    /// For `check`: the environment and client this loader would use (resolved from the
+    /// process environment when not set), and its overrides.
+    pub(super) fn resolved(self) -> Result<Resolved> {
+        let environment = match self.environment {
+            Some(env) => env,
+            None => environment_from_env::<T>()?,
+        };
+        let client = match self.client {
+            Some(client) => client,
+            None => Locker::from_env()?,
+        };
+        Ok(Resolved {
+            environment,
+            client,
+            overrides: self.overrides,
+        })
     }
 }
 

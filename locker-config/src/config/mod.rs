@@ -1,39 +1,54 @@
-//! Loading `#[derive(LockerConfig)]` types: value parsing, the load report, the global
-//! instance and test overrides.
+//! Loading `#[derive(LockerConfig)]` types: value parsing, the load report, checks against a
+//! live project, templates, the global instance and test overrides.
 //!
 //! Data flows one way: one list request → a key→value map (environment first, then "All") →
-//! generated code parses each field → the struct, or one [`ConfigReport`] naming every
-//! problem.
+//! generated code parses each field (nested structs included) → the struct, or one
+//! [`ConfigReport`] naming every problem.
 
-mod build;
-mod field;
+pub(crate) mod build;
+mod check;
+pub(crate) mod field;
 pub(crate) mod global;
 mod loader;
 pub(crate) mod parse;
 mod report;
+pub(crate) mod template;
 
-pub use build::{Ctx, DefaultValue};
+pub use check::{CheckReport, EmptyValue, UnusedKey};
 pub use field::FieldInfo;
-pub use global::{GlobalCell, OverrideGuard};
+#[allow(unused_imports)] // for the loader's selective decryption
+pub(crate) use field::read_keys;
+pub use global::OverrideGuard;
 pub(crate) use loader::from_values;
 pub use loader::{ENVIRONMENT_VAR, Loaded, Loader};
-pub use parse::Parser;
 pub use report::{ConfigReport, FieldProblem, FieldSource, ProblemKind, ValueSource};
+pub use template::TemplateFormat;
 
 /// A configuration type loaded from Locker; implemented by `#[derive(LockerConfig)]`.
 ///
 /// Users rarely name this trait: the derive also generates inherent functions (`load`,
-/// `global`, `from_values`, …) on the struct. It is what [`Loader`] is generic over.
+/// `global`, `from_values`, `check`, `template`, …) on the struct. It is what [`Loader`] is
+/// generic over, and what `#[locker(nested)]` requires of a field's type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement `LockerConfig`",
+    label = "this type has no `#[derive(LockerConfig)]`",
+    note = "`#[locker(nested)]` needs a struct that derives `LockerConfig` itself"
+)]
 pub trait LockerConfig: Sized + Send + Sync + 'static {
     /// The struct's name, used in messages.
     const NAME: &'static str;
 
-    /// Every field: key, field name, type, default, optional, secret, doc comment.
+    /// Every Locker key this config reads, in field order, nested structs' keys in place
+    /// (with their prefix). Aliases are not included.
+    const KEYS: &'static [&'static str];
+
+    /// Every field: key, path, type, defaults, rules, doc comment; nested structs' fields in
+    /// place, with their full path and key.
     fn describe() -> &'static [FieldInfo];
 
     #[doc(hidden)]
-    fn __build(ctx: &mut Ctx<'_>) -> Option<Self>;
+    fn __build(ctx: &mut build::Ctx<'_>) -> Option<Self>;
 
     #[doc(hidden)]
-    fn __global() -> &'static GlobalCell<Self>;
+    fn __global() -> &'static global::GlobalCell<Self>;
 }

@@ -9,9 +9,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
-use crate::Secret;
+use crate::secret::Secret;
 
 type ParseFn<T> = Box<dyn Fn(&str) -> Option<T> + Send + Sync>;
 
@@ -79,15 +79,51 @@ pub fn duration() -> Parser<Duration> {
     })
 }
 
-/// `Vec<T>` from a comma-separated list; items are trimmed, an empty value is an empty list.
-pub fn list<T: 'static>(item: Parser<T>) -> Parser<Vec<T>> {
-    let expected = format!("a comma-separated list of {}", plural(item.expected()));
+/// `Vec<T>` from a list whose items are separated by `delimiter` (`,` by default); items are
+/// trimmed, an empty value is an empty list. A backslash escapes the delimiter inside an item
+/// (`a\,b` is one item `a,b`), and `\\` is one backslash; any other backslash is kept.
+pub fn list<T: 'static>(item: Parser<T>, delimiter: &'static str) -> Parser<Vec<T>> {
+    let expected = if delimiter == "," {
+        format!("a comma-separated list of {}", plural(item.expected()))
+    } else {
+        format!(
+            "a list of {} separated by `{delimiter}`",
+            plural(item.expected())
+        )
+    };
     Parser::new(expected, move |raw| {
         if raw.trim().is_empty() {
             return Some(Vec::new());
         }
-        raw.split(',').map(|part| item.parse(part.trim())).collect()
+        split_list(raw, delimiter)
+            .iter()
+            .map(|part| item.parse(part.trim()))
+            .collect()
     })
+}
+
+/// Splits `raw` on `delimiter`, honouring `\\` escapes. The pieces are wiped on drop: they
+/// are parts of a value that may be secret.
+pub(crate) fn split_list(raw: &str, delimiter: &str) -> Vec<Zeroizing<String>> {
+    let mut items = vec![Zeroizing::new(String::new())];
+    let mut rest = raw;
+    while let Some(c) = rest.chars().next() {
+        let current = items.last_mut().expect("never empty");
+        if !delimiter.is_empty() && rest.starts_with(delimiter) {
+            items.push(Zeroizing::new(String::new()));
+            rest = &rest[delimiter.len()..];
+        } else if c == '\\' && !delimiter.is_empty() && rest[1..].starts_with(delimiter) {
+            current.push_str(delimiter);
+            rest = &rest[1 + delimiter.len()..];
+        } else if rest.starts_with("\\\\") {
+            current.push('\\');
+            rest = &rest[2..];
+        } else {
+            current.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    items
 }
 
 /// `Secret<T>`: parsed like `T`, then wrapped.
@@ -165,7 +201,7 @@ mod tests {
 
     #[test]
     fn lists_split_on_commas() {
-        let p = list(from_str::<u16>("an integer from 0 to 65535"));
+        let p = list(from_str::<u16>("an integer from 0 to 65535"), ",");
         assert_eq!(p.parse("1, 2,3"), Some(vec![1, 2, 3]));
         assert_eq!(p.parse(""), Some(vec![]));
         assert_eq!(p.parse("1,x"), None);
@@ -173,8 +209,29 @@ mod tests {
             p.expected(),
             "a comma-separated list of integers from 0 to 65535"
         );
-        let d = list(duration());
+        let d = list(duration(), ",");
         assert_eq!(d.parse("1s,2m").map(|v| v.len()), Some(2));
+    }
+
+    #[test]
+    fn lists_split_on_other_delimiters_with_escapes() {
+        let split = |raw: &str, d: &str| -> Vec<String> {
+            split_list(raw, d).iter().map(|s| s.to_string()).collect()
+        };
+        assert_eq!(split("a;b;c", ";"), ["a", "b", "c"]);
+        assert_eq!(split(r"a\;b;c", ";"), ["a;b", "c"]);
+        assert_eq!(split(r"a\\;b", ";"), ["a\\", "b"]);
+        assert_eq!(split(r"C:\dir,x", ","), [r"C:\dir", "x"]);
+        assert_eq!(split("a::b::", "::"), ["a", "b", ""]);
+        assert_eq!(split(r"a\::b", "::"), ["a::b"]);
+        assert_eq!(split("é;ü", ";"), ["é", "ü"]);
+        assert_eq!(split("trailing\\", ";"), ["trailing\\"]);
+        let p = list(from_str::<String>("text"), ";");
+        assert_eq!(
+            p.parse(r"a,b; c\;d"),
+            Some(vec!["a,b".to_owned(), "c;d".to_owned()])
+        );
+        assert_eq!(p.expected(), "a list of text items separated by `;`");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 
-use crate::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind};
 
 /// Where a field's value came from. Never the value itself.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -41,17 +41,23 @@ impl fmt::Display for ValueSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FieldSource {
-    /// The field's name.
+    /// The field's path, e.g. `port` or `db.url`.
     pub field: &'static str,
-    /// The Locker key.
+    /// The Locker key, with its nested prefix.
     pub key: &'static str,
     /// Where the value came from.
     pub source: ValueSource,
+    /// The deprecated key (`#[locker(alias = …)]`) the value was read from, if not the key.
+    pub alias: Option<&'static str>,
 }
 
 impl fmt::Display for FieldSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}) <- {}", self.field, self.key, self.source)
+        write!(f, "{} ({}) <- {}", self.field, self.key, self.source)?;
+        if let Some(alias) = self.alias {
+            write!(f, " via alias {alias}")?;
+        }
+        Ok(())
     }
 }
 
@@ -66,16 +72,37 @@ pub enum ProblemKind {
         /// What a valid value looks like, e.g. "a duration such as 30s".
         expected: String,
     },
+    /// A value that parses but that the field's `validate` function rejects, or (with an
+    /// empty key) a struct that its container `validate` function rejects.
+    Rejected {
+        /// The validation function's message.
+        message: String,
+    },
+    /// A required field of an optional nested struct (`Option<Nested>`) is missing while other
+    /// keys of that struct are set.
+    Incomplete {
+        /// The path of the optional struct, e.g. `db`.
+        group: String,
+    },
+    /// Two fields read the same key (as key or alias); only possible across nested structs,
+    /// since the derive rejects it within one struct.
+    KeyCollision {
+        /// The path of the other field, e.g. `replica.url`.
+        other: &'static str,
+    },
 }
 
 /// One field that could not be loaded. Holds no value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FieldProblem {
-    /// The field's name.
+    /// The field's path, e.g. `port` or `db.url`; for a struct rejected by its container
+    /// `validate`, the struct's path (or the config's name at the top).
     pub field: &'static str,
-    /// The Locker key.
+    /// The Locker key, with its nested prefix; empty for a whole struct.
     pub key: &'static str,
+    /// The deprecated key (`#[locker(alias = …)]`) the bad value was read from, if any.
+    pub alias: Option<&'static str>,
     /// The environment being loaded; `None` for `from_values`.
     pub environment: Option<String>,
     /// Where the bad value came from (`Absent` for missing fields).
@@ -86,7 +113,18 @@ pub struct FieldProblem {
 
 impl fmt::Display for FieldProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): ", self.field, self.key)?;
+        if self.key.is_empty() {
+            write!(f, "{}: ", self.field)?;
+        } else {
+            write!(f, "{} ({}): ", self.field, self.key)?;
+        }
+        let from = |f: &mut fmt::Formatter<'_>| -> fmt::Result {
+            write!(f, "{}", self.source)?;
+            match self.alias {
+                Some(alias) => write!(f, " via alias {alias}"),
+                None => Ok(()),
+            }
+        };
         match (&self.kind, &self.environment) {
             (ProblemKind::Missing, Some(env)) => write!(
                 f,
@@ -94,8 +132,26 @@ impl fmt::Display for FieldProblem {
             ),
             (ProblemKind::Missing, None) => f.write_str("missing: not given, and no default"),
             (ProblemKind::Invalid { expected }, _) => {
-                write!(f, "invalid value from {}: expected {expected}", self.source)
+                f.write_str("invalid value from ")?;
+                from(f)?;
+                write!(f, ": expected {expected}")
             }
+            (ProblemKind::Rejected { message }, _) if self.key.is_empty() => {
+                write!(f, "rejected by validation: {message}")
+            }
+            (ProblemKind::Rejected { message }, _) => {
+                f.write_str("value from ")?;
+                from(f)?;
+                write!(f, " rejected by validation: {message}")
+            }
+            (ProblemKind::Incomplete { group }, _) => write!(
+                f,
+                "missing: `{group}` is optional, but some of its keys are set and this one is not"
+            ),
+            (ProblemKind::KeyCollision { other }, _) => write!(
+                f,
+                "field `{other}` reads the same key; give one of them another key or prefix"
+            ),
         }
     }
 }

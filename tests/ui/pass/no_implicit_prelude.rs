@@ -10,9 +10,36 @@ fn parse_level(raw: &str) -> ::std::result::Result<u8, ::std::num::ParseIntError
     raw.parse()
 }
 
+fn nonzero(n: &u32) -> ::std::result::Result<(), &'static str> {
+    if *n == 0 { ::std::result::Result::Err("zero") } else { ::std::result::Result::Ok(()) }
+}
+
+fn check_app(_: &AppConfig) -> ::std::result::Result<(), String> {
+    ::std::result::Result::Ok(())
+}
+
 #[derive(LockerConfig)]
 #[allow(dead_code)]
+struct Db {
+    url: Secret<String>,
+    #[locker(default = 10, default_in(dev = 1, test = "2"))]
+    pool_size: u32,
+}
+
+#[derive(LockerConfig)]
+#[allow(dead_code)]
+#[locker(validate = check_app)]
 struct AppConfig {
+    #[locker(nested)]
+    db: Db,
+    #[locker(nested, prefix = "REPLICA_")]
+    replica: Option<Db>,
+    #[locker(required_in("prod"), alias = "SENTRY")]
+    sentry_dsn: Option<Secret<String>>,
+    #[locker(delimiter = ";", default = "a;b")]
+    hosts: Vec<String>,
+    #[locker(validate = nonzero, default = 1)]
+    workers: u32,
     /// Postgres connection string.
     database_url: Secret<String>,
     #[locker(key = "HTTP_PORT", default = 8080)]
@@ -34,6 +61,8 @@ struct AppConfig {
 
 fn main() {
     let _ = AppConfig::KEYS;
+    let _ = AppConfig::template(::locker_config::TemplateFormat::Markdown);
+    let _ = AppConfig::check;
     let _ = AppConfig::from_values([("DATABASE_URL", "x")]);
     let _ = AppConfig::loader()
         .environment("prod")
