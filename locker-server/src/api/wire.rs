@@ -40,6 +40,7 @@ impl From<SecretRow> for SecretJson {
                 value: Some(row.value),
                 description: row.description,
                 secret_hash: Some(row.secret_hash),
+                hash: None,
                 data: Some(data),
             },
             updated_date: row.updated_date,
