@@ -263,3 +263,19 @@ fn errors_are_send_sync() {
     assert_send_sync::<locker_config::ConfigReport>();
     assert_send_sync::<AppConfig>();
 }
+
+#[test]
+fn an_error_chain_shows_the_problems_once() {
+    let err = AppConfig::from_values([("HTTP_PORT", "eighty")]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config);
+    assert!(err.config_report().is_some());
+    // The message is the whole report; nothing in the chain repeats it.
+    assert!(std::error::Error::source(&err).is_none());
+    let mut chain = err.to_string();
+    let mut cause = std::error::Error::source(&err);
+    while let Some(c) = cause {
+        chain.push_str(&c.to_string());
+        cause = c.source();
+    }
+    assert_eq!(chain.matches("HTTP_PORT").count(), 1, "{chain}");
+}

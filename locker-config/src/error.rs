@@ -118,6 +118,9 @@ struct Inner {
     body: Option<String>,
     retry_after: Option<Duration>,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+    /// Structured detail that is not a cause (a config load's report): the message already
+    /// says everything it holds, so error-chain printers must not show it a second time.
+    detail: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 impl Error {
@@ -132,8 +135,22 @@ impl Error {
                 body: None,
                 retry_after: None,
                 source: None,
+                detail: None,
             }),
         }
+    }
+
+    /// Attaches structured detail that [`Error::detail_as`] returns; unlike a source, it is
+    /// not part of the error chain.
+    #[must_use]
+    pub(crate) fn with_detail(mut self, detail: impl std::any::Any + Send + Sync) -> Self {
+        self.inner.detail = Some(Box::new(detail));
+        self
+    }
+
+    /// The structured detail attached with [`Error::with_detail`], if it is a `T`.
+    pub(crate) fn detail_as<T: 'static>(&self) -> Option<&T> {
+        self.inner.detail.as_deref()?.downcast_ref::<T>()
     }
 
     /// Sets the HTTP status.

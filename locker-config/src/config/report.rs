@@ -216,7 +216,9 @@ impl ConfigReport {
     }
 
     pub(crate) fn into_error(self) -> Error {
-        Error::new(ErrorKind::Config, self.to_string()).with_source(self)
+        // The message is the whole report; the report rides along as detail, not as a cause,
+        // so `{:#}` and error-chain printers show the problems once.
+        Error::new(ErrorKind::Config, self.to_string()).with_detail(self)
     }
 }
 
@@ -241,6 +243,6 @@ impl StdError for ConfigReport {}
 impl Error {
     /// The per-field report of a failed config load, if this is one.
     pub fn config_report(&self) -> Option<&ConfigReport> {
-        self.source_as::<ConfigReport>()
+        self.detail_as::<ConfigReport>()
     }
 }
