@@ -1,11 +1,11 @@
 //! `locker env list | create | update`.
 
-use locker_config::{EnvironmentUpdate, NewEnvironment};
+use locker_config::{EnvironmentUpdate, ErrorKind, NewEnvironment};
 use serde_json::json;
 
 use crate::cli::{EnvCommand, EnvCreateArgs, EnvListArgs, EnvUpdateArgs};
 use crate::client::Context;
-use crate::error::{CliResult, OK};
+use crate::error::{CliResult, Failure, OK};
 use crate::output;
 
 pub(crate) async fn run(ctx: &mut Context, command: EnvCommand) -> CliResult<u8> {
@@ -60,7 +60,15 @@ async fn create(ctx: &mut Context, args: EnvCreateArgs) -> CliResult<u8> {
     if let Some(d) = &args.description {
         new = new.description(d);
     }
-    ctx.client()?.create_environment(new).await?;
+    ctx.client()?
+        .create_environment(new)
+        .await
+        .map_err(|e| match e.kind() {
+            ErrorKind::Conflict => {
+                Failure::error(format!("environment {:?} already exists", args.name))
+            }
+            _ => e.into(),
+        })?;
     eprintln!("created environment {}", args.name);
     Ok(OK)
 }
