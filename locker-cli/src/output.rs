@@ -3,7 +3,7 @@
 
 use std::io::{self, IsTerminal as _, Write as _};
 
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ContentArrangement, Table, modifiers, presets};
 
 use crate::error::{CliResult, Failure};
 
@@ -43,9 +43,15 @@ pub(crate) fn write_rows(headers: &[&str], rows: &[Vec<String>]) -> CliResult<()
     if stdout_is_terminal() {
         let mut table = Table::new();
         table
-            .load_preset(presets::UTF8_HORIZONTAL_ONLY)
+            .load_preset(presets::UTF8_FULL_CONDENSED)
+            .apply_modifier(modifiers::UTF8_ROUND_CORNERS)
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_header(headers.iter().copied());
+        // A terminal that reports no usable width (some pseudo-terminals say 0) gets the
+        // table at its natural width rather than squeezed into nothing.
+        if table.width().is_none_or(|w| w < 40) {
+            table.set_content_arrangement(ContentArrangement::Disabled);
+        }
         for row in rows {
             table.add_row(row.iter().map(String::as_str));
         }

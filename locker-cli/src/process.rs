@@ -47,11 +47,15 @@ pub(crate) fn spawn(
     cmd.envs(vars.iter().copied());
     let inner = cmd.spawn().map_err(|e| {
         let name = program.to_string_lossy();
-        let code = match e.kind() {
-            io::ErrorKind::NotFound => NOT_FOUND,
-            _ => CANNOT_EXECUTE,
+        let (code, hint) = match e.kind() {
+            io::ErrorKind::NotFound if !inherit && !name.contains('/') => (
+                NOT_FOUND,
+                " (with --no-inherit the command is not looked up on PATH: give its full path)",
+            ),
+            io::ErrorKind::NotFound => (NOT_FOUND, ""),
+            _ => (CANNOT_EXECUTE, ""),
         };
-        Failure::with_code(code, format!("could not run {name}: {e}"))
+        Failure::with_code(code, format!("could not run {name}: {e}{hint}"))
     })?;
     let pid = inner
         .id()

@@ -211,3 +211,25 @@ fn export_prints_dotenv_or_json_and_writes_files_0600() {
     p.locker(&["export", "--env", "nope"]).assert().code(4);
     p.locker(&["export", "--format", "yaml"]).assert().code(2);
 }
+
+#[test]
+fn a_large_import_shows_progress_on_a_terminal_only() {
+    let p = Project::new();
+    p.seed(&["dev"], &[]);
+    let text: String = (0..60).map(|i| format!("KEY_{i}=value-{i}\n")).collect();
+    std::fs::write(p.home.path().join("big.env"), text).unwrap();
+    let Some(screen) = p.on_terminal(&["import", "big.env", "--env", "dev"]) else {
+        eprintln!("util-linux `script` is not installed; skipped");
+        return;
+    };
+    assert!(screen.contains("/60"), "a progress bar: {screen:?}");
+    assert!(screen.contains("60 created"), "{screen}");
+    assert_eq!(p.secrets().len(), 60);
+
+    // Not on a terminal: the summary only.
+    p.locker(&["import", "big.env", "--env", "dev", "--overwrite"])
+        .assert()
+        .success()
+        .stdout("imported big.env in dev: 0 created, 0 updated, 60 unchanged, 0 skipped\n")
+        .stderr("");
+}

@@ -355,3 +355,23 @@ fn every_help_has_examples_and_usage_errors_exit_with_2() {
     p.locker(&["frobnicate"]).assert().code(2);
     p.locker(&["secret", "get"]).assert().code(2);
 }
+
+#[test]
+fn a_terminal_gets_a_table() {
+    let p = Project::new();
+    p.seed(&["dev"], &[(Some("dev"), "A", "dev-secret-a")]);
+    let Some(screen) = p.on_terminal(&["secret", "list"]) else {
+        eprintln!("util-linux `script` is not installed; skipped");
+        return;
+    };
+    assert!(
+        screen.contains("KEY") && screen.contains("ENVIRONMENT"),
+        "{screen}"
+    );
+    assert!(screen.contains('│') && screen.contains("A "), "{screen}");
+    assert!(!screen.contains("dev-secret-a"), "{screen}");
+    let screen = p
+        .on_terminal(&["secret", "get", "A", "--env", "dev"])
+        .unwrap();
+    assert_eq!(screen.trim_end(), "dev-secret-a");
+}

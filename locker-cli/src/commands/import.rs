@@ -71,6 +71,9 @@ pub(crate) async fn run(ctx: &mut Context, args: ImportArgs) -> CliResult<u8> {
 
     let mut done = 0usize;
     for (key, value, action) in &plan {
+        if matches!(action, Action::Create | Action::Update) {
+            progress.set_message(key.to_string());
+        }
         let result = match action {
             Action::Create => {
                 let mut new = NewSecret::new(key.as_str(), value.as_str());
@@ -94,7 +97,6 @@ pub(crate) async fn run(ctx: &mut Context, args: ImportArgs) -> CliResult<u8> {
             ));
         }
         done += 1;
-        progress.set_message(key.to_string());
         progress.inc(1);
     }
     progress.finish_and_clear();

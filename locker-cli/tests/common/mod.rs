@@ -132,6 +132,35 @@ impl Project {
     }
 }
 
+impl Project {
+    /// Runs `locker ARGS` on a pseudo-terminal (through util-linux `script`) and returns what
+    /// the terminal showed, or `None` when `script` is not installed.
+    pub fn on_terminal(&self, args: &[&str]) -> Option<String> {
+        let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+        let mut line = quote(LOCKER);
+        for a in args {
+            line.push(' ');
+            line.push_str(&quote(a));
+        }
+        let out = std::process::Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env_clear()
+            .envs(self.vars())
+            .env("TERM", "xterm")
+            .env("COLUMNS", "200")
+            .current_dir(self.home.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
 /// Waits until `done()` holds; panics after 20 s (a liveness bound: only a hang exceeds it).
 pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
