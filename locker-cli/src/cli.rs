@@ -35,8 +35,8 @@ pub(crate) struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub(crate) struct Global {
-    /// The Locker API base URL [default: LOCKER_API_BASE, the credential file, else
-    /// https://api.locker.io/locker_secrets].
+    /// The Locker API base URL [default: LOCKER_API_BASE, else the credential file's, else
+    /// the Locker service].
     #[arg(long, global = true, value_name = "URL")]
     pub(crate) api_base: Option<String>,
 
