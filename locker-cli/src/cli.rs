@@ -80,7 +80,7 @@ pub(crate) enum SecretCommand {
   locker secret list --env dev --reveal   # with values
   locker secret list --json | jq -r '.[].key'")]
     List(SecretListArgs),
-    /// Print a secret's value (from the environment, else \"All\") and nothing else.
+    /// Print a secret's value (from the environment, else "All") and nothing else.
     ///
     /// Exits with 4 when the secret does not exist and no --default is given.
     #[command(after_help = "Examples:
@@ -89,7 +89,7 @@ pub(crate) enum SecretCommand {
     Get(SecretGetArgs),
     /// Create a secret, or change its value when it exists. The value is never printed.
     ///
-    /// Without --env the secret goes to \"All\", shared by every environment.
+    /// Without --env the secret goes to "All", shared by every environment.
     #[command(after_help = "Examples:
   locker secret set DATABASE_URL postgres://localhost/app --env dev
   printf %s \"$TOKEN\" | locker secret set API_TOKEN --stdin --env prod
@@ -123,7 +123,10 @@ pub(crate) struct SecretGetArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("source").required(true).args(["value", "stdin"]))]
+#[command(
+    group = clap::ArgGroup::new("source").required(true).args(["value", "stdin"]),
+    override_usage = "locker secret set [OPTIONS] <KEY> <VALUE | --stdin>"
+)]
 pub(crate) struct SecretSetArgs {
     /// The secret's key, such as DATABASE_URL.
     pub(crate) key: String,
@@ -178,7 +181,10 @@ pub(crate) struct EnvCreateArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("change").required(true).multiple(true).args(["url", "description", "name"]))]
+#[command(
+    group = clap::ArgGroup::new("change").required(true).multiple(true).args(["url", "description", "name"]),
+    override_usage = "locker env update <ENV> [--url <URL>] [--description <TEXT>] [--name <NAME>]"
+)]
 pub(crate) struct EnvUpdateArgs {
     /// The environment to change.
     #[arg(value_name = "ENV")]
@@ -260,6 +266,7 @@ If Locker cannot be reached and a recent snapshot exists, the snapshot is used a
 
 With --watch, locker checks the environment every --interval and, when a value changed, stops
 the command (SIGTERM, then SIGKILL after --grace) and starts it again with the new values.
+When the command ends by itself, locker ends with its exit code.
 
 Examples:
   locker run --env dev -- cargo run
@@ -301,8 +308,10 @@ Examples:
 #[derive(Debug, Args)]
 pub(crate) struct DiffArgs {
     /// The first environment.
+    #[arg(value_name = "ENV_A")]
     pub(crate) a: String,
     /// The second environment.
+    #[arg(value_name = "ENV_B")]
     pub(crate) b: String,
     /// Print a JSON object of key lists.
     #[arg(long)]
