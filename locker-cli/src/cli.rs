@@ -286,7 +286,7 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     pub(crate) watch: bool,
     /// How often --watch checks for changes.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = positive_duration)]
     pub(crate) interval: Duration,
     /// How long a restart waits after SIGTERM before SIGKILL.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
@@ -294,6 +294,17 @@ pub(crate) struct RunArgs {
     /// The command and its arguments.
     #[arg(last = true, required = true, value_name = "CMD")]
     pub(crate) command: Vec<std::ffi::OsString>,
+}
+
+/// A duration such as `30s`, `5m` or `250ms`, more than zero.
+fn positive_duration(text: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(d) if d.is_zero() => Err("must be more than zero".to_string()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(format!(
+            "{e} (expected a duration such as 30s, 5m or 250ms)"
+        )),
+    }
 }
 
 const DIFF_HELP: &str = "\
@@ -356,6 +367,19 @@ mod tests {
         };
         assert_eq!(run.command, ["sh", "-c", "exit 7"]);
         assert!(!run.watch && !run.no_inherit);
+    }
+
+    #[test]
+    fn the_watch_interval_is_a_positive_duration() {
+        let parse = |i: &str| {
+            Cli::try_parse_from(["locker", "run", "-e", "dev", "--interval", i, "--", "x"])
+        };
+        assert!(parse("0s").is_err());
+        assert!(parse("soon").is_err());
+        let Command::Run(run) = parse("250ms").unwrap().command else {
+            panic!("not run")
+        };
+        assert_eq!(run.interval, Duration::from_millis(250));
     }
 
     #[test]

@@ -85,10 +85,11 @@ fn bad_names_are_reported_and_missing_commands_or_environments_fail() {
     p.locker(&["run", "--env", "dev"]).assert().code(2);
 }
 
-/// A shell script that records its start and the signals it gets in `$LOG`, then waits.
-const TRAPPING: &str = r#"echo "start $VALUE" >> "$LOG"
-trap 'echo "got TERM $VALUE" >> "$LOG"; exit 0' TERM
+/// A shell script that records the signals it gets and (once it can) its start in `$LOG`, then
+/// waits.
+const TRAPPING: &str = r#"trap 'echo "got TERM $VALUE" >> "$LOG"; exit 0' TERM
 trap 'echo "got INT $VALUE" >> "$LOG"; exit 3' INT
+echo "start $VALUE" >> "$LOG"
 while :; do sleep 0.05; done"#;
 
 fn spawn_trapping(p: &Project, extra: &[&str], log: &std::path::Path) -> Running {
@@ -185,7 +186,7 @@ fn watch_kills_a_command_that_ignores_sigterm_after_the_grace_period() {
     p.seed(&["dev"], &[(Some("dev"), "VALUE", "v1")]);
     let log = p.home.path().join("stubborn.log");
     // Ignores SIGTERM; the second run (with the new value) ends by itself with 5.
-    let script = r#"echo "start $VALUE" >> "$LOG"; trap '' TERM
+    let script = r#"trap '' TERM; echo "start $VALUE" >> "$LOG"
 if [ "$VALUE" = v2 ]; then exit 5; fi
 while :; do sleep 0.05; done"#;
     let child = p
