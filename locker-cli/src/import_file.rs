@@ -29,6 +29,8 @@ impl Kind {
 pub(crate) struct Entries {
     pub(crate) values: BTreeMap<String, Zeroizing<String>>,
     pub(crate) repeated: Vec<String>,
+    /// Keys of `.env` lines whose value has a `$` that dotenv expands (`$NAME`, `${NAME}`).
+    pub(crate) expanded: Vec<String>,
 }
 
 impl std::fmt::Debug for Entries {
@@ -36,6 +38,7 @@ impl std::fmt::Debug for Entries {
         f.debug_struct("Entries")
             .field("keys", &self.values.keys().collect::<Vec<_>>())
             .field("repeated", &self.repeated)
+            .field("expanded", &self.expanded)
             .finish()
     }
 }
@@ -60,7 +63,46 @@ pub(crate) fn parse(name: &str, text: &str, kind: Kind) -> CliResult<Entries> {
             repeated.push(key);
         }
     }
-    Ok(Entries { values, repeated })
+    let expanded = match kind {
+        Kind::Dotenv => expanding_keys(text),
+        Kind::Json => Vec::new(),
+    };
+    Ok(Entries {
+        values,
+        repeated,
+        expanded,
+    })
+}
+
+/// The keys of lines whose value holds a `$` that is neither escaped nor single-quoted: dotenv
+/// expands those (from earlier keys or the environment), which silently changes a password
+/// such as `pa$$word`. A hint for a note, not a parser: multi-line values are not followed.
+fn expanding_keys(text: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    for line in text.lines() {
+        let line = line.trim_start();
+        let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
+        if line.starts_with('#') {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let value = value.trim_start();
+        if value.starts_with('\'') {
+            continue;
+        }
+        let mut escaped = false;
+        let expands = value.chars().any(|c| {
+            let hit = c == '$' && !escaped;
+            escaped = c == '\\' && !escaped;
+            hit
+        });
+        if expands {
+            keys.push(key.trim().to_string());
+        }
+    }
+    keys
 }
 
 fn parse_dotenv(name: &str, text: &str) -> CliResult<Vec<(String, Zeroizing<String>)>> {
@@ -201,6 +243,13 @@ mod tests {
         let e = parse(".env", "A=1\nA=2\n", Kind::Dotenv).unwrap();
         assert_eq!(e.values["A"].as_str(), "2");
         assert_eq!(e.repeated, ["A"]);
+    }
+
+    #[test]
+    fn expanding_values_are_noticed() {
+        let text = "A=pa$$word\nB='lit $X'\nC=\"x \\$y\"\nexport D=\"${A}-z\"\n# E=$F\nG=plain\n";
+        let e = parse(".env", text, Kind::Dotenv).unwrap();
+        assert_eq!(e.expanded, ["A", "D"]);
     }
 
     #[test]

@@ -56,7 +56,8 @@ fn a_tricky_dotenv_file_is_imported_exactly() {
     p.locker(&["import", ".env", "--env", "dev"])
         .assert()
         .success()
-        .stdout("imported .env in dev: 11 created, 0 updated, 0 unchanged, 0 skipped\n");
+        .stdout("imported .env in dev: 11 created, 0 updated, 0 unchanged, 0 skipped\n")
+        .stderr("note: REUSED: $NAME and ${NAME} were expanded as dotenv does (from earlier keys or the environment); single-quote a value to keep a literal $\n");
     for (key, value) in tricky_expected() {
         assert_eq!(p.value(Some("dev"), key).as_deref(), Some(value), "{key}");
     }

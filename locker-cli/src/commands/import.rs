@@ -36,6 +36,13 @@ pub(crate) async fn run(ctx: &mut Context, args: ImportArgs) -> CliResult<u8> {
     for key in &entries.repeated {
         eprintln!("note: {key} is given more than once in {name}; the last value is used");
     }
+    if !entries.expanded.is_empty() {
+        eprintln!(
+            "note: {}: $NAME and ${{NAME}} were expanded as dotenv does (from earlier keys or \
+             the environment); single-quote a value to keep a literal $",
+            entries.expanded.join(", ")
+        );
+    }
 
     let locker = ctx.client()?;
     let env = args.env.as_deref();
