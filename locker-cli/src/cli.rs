@@ -1,0 +1,391 @@
+//! The command line: every command, option and `--help` text, declared with clap derive.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Credentials come from LOCKER_ACCESS_KEY_ID and LOCKER_SECRET_ACCESS_KEY (or the other names the
+library reads), else ~/.locker/credential.json; the API base from --api-base, LOCKER_API_BASE or
+that file. The secret access key is never taken as a visible argument: pipe it in with
+--secret-access-key-stdin instead. LOCKER_LOG=debug|info|warning|error logs requests to stderr
+(never a value).
+
+Exit codes: 0 ok, 1 error, 2 usage, 3 authentication or permission, 4 not found.
+`locker run` exits with the command's own code (126: not executable, 127: not found,
+128+N: killed by signal N).
+
+Examples:
+  locker secret set DATABASE_URL postgres://localhost/app --env dev
+  locker secret list --env dev
+  locker import .env --env dev
+  locker run --env dev -- cargo run";
+
+/// Secrets and environments of a Locker project, from a terminal, a deploy script or CI.
+#[derive(Debug, Parser)]
+#[command(name = "locker", version, after_help = AFTER_HELP)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: Global,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub(crate) struct Global {
+    /// The Locker API base URL [default: LOCKER_API_BASE, else the credential file's, else
+    /// the Locker service].
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) api_base: Option<String>,
+
+    /// Read the secret access key from the first line of standard input (so it never shows in
+    /// the process list or the shell history).
+    #[arg(long, global = true)]
+    pub(crate) secret_access_key_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// List, read and write secrets.
+    #[command(subcommand)]
+    Secret(SecretCommand),
+    /// List, create and change environments.
+    #[command(subcommand)]
+    Env(EnvCommand),
+    /// Import a .env file or a JSON object into an environment.
+    #[command(after_help = IMPORT_HELP)]
+    Import(ImportArgs),
+    /// Print an environment's secrets as dotenv or JSON, or write them to a file.
+    #[command(after_help = EXPORT_HELP)]
+    Export(ExportArgs),
+    /// Run a command with an environment's secrets as environment variables.
+    #[command(after_help = RUN_HELP)]
+    Run(RunArgs),
+    /// Compare two environments: keys only in one, equal and different values (never a value).
+    #[command(after_help = DIFF_HELP)]
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SecretCommand {
+    /// List secrets: key, environment ("All" for shared ones), description, last change.
+    ///
+    /// On a terminal this is a table; otherwise tab-separated lines without a header, for
+    /// scripts. Values are shown only with --reveal.
+    #[command(after_help = "Examples:
+  locker secret list                      # every secret of the project
+  locker secret list --env prod           # exactly those of prod
+  locker secret list --env dev --reveal   # with values
+  locker secret list --json | jq -r '.[].key'")]
+    List(SecretListArgs),
+    /// Print a secret's value (from the environment, else "All") and nothing else.
+    ///
+    /// Exits with 4 when the secret does not exist and no --default is given.
+    #[command(after_help = "Examples:
+  locker secret get DATABASE_URL --env prod
+  PORT=$(locker secret get HTTP_PORT --env dev --default 8080)")]
+    Get(SecretGetArgs),
+    /// Create a secret, or change its value when it exists. The value is never printed.
+    ///
+    /// Without --env the secret goes to "All", shared by every environment.
+    #[command(after_help = "Examples:
+  locker secret set DATABASE_URL postgres://localhost/app --env dev
+  printf %s \"$TOKEN\" | locker secret set API_TOKEN --stdin --env prod
+  locker secret set LOG_LEVEL info --description \"default log level\"")]
+    Set(SecretSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SecretListArgs {
+    /// Only the secrets of this environment (without "All"'s).
+    #[arg(long, short, value_name = "ENV")]
+    pub(crate) env: Option<String>,
+    /// Show values too.
+    #[arg(long)]
+    pub(crate) reveal: bool,
+    /// Print a JSON array (values only with --reveal).
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SecretGetArgs {
+    /// The secret's key, such as DATABASE_URL.
+    pub(crate) key: String,
+    /// The environment; falls back to "All". Without it: the value in "All".
+    #[arg(long, short, value_name = "ENV")]
+    pub(crate) env: Option<String>,
+    /// Print this when the secret does not exist (and exit 0).
+    #[arg(long, value_name = "VALUE")]
+    pub(crate) default: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    group = clap::ArgGroup::new("source").required(true).args(["value", "stdin"]),
+    override_usage = "locker secret set [OPTIONS] <KEY> <VALUE | --stdin>"
+)]
+pub(crate) struct SecretSetArgs {
+    /// The secret's key, such as DATABASE_URL.
+    pub(crate) key: String,
+    /// The value. Prefer --stdin for real secrets: arguments show in the process list.
+    pub(crate) value: Option<String>,
+    /// Read the value from standard input (one trailing newline is dropped).
+    #[arg(long)]
+    pub(crate) stdin: bool,
+    /// The environment (default: "All").
+    #[arg(long, short, value_name = "ENV")]
+    pub(crate) env: Option<String>,
+    /// A description of the secret.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) description: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum EnvCommand {
+    /// List the project's environments.
+    #[command(after_help = "Examples:
+  locker env list
+  locker env list --json")]
+    List(EnvListArgs),
+    /// Create an environment.
+    #[command(after_help = "Examples:
+  locker env create staging --url https://staging.example.com")]
+    Create(EnvCreateArgs),
+    /// Change an environment's URL, description or name.
+    #[command(after_help = "Examples:
+  locker env update staging --url https://staging2.example.com
+  locker env update stage --name staging")]
+    Update(EnvUpdateArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EnvListArgs {
+    /// Print a JSON array.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EnvCreateArgs {
+    /// The environment's name, such as staging.
+    pub(crate) name: String,
+    /// The environment's external URL.
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: Option<String>,
+    /// A description.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) description: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    group = clap::ArgGroup::new("change").required(true).multiple(true).args(["url", "description", "name"]),
+    override_usage = "locker env update <ENV> [--url <URL>] [--description <TEXT>] [--name <NAME>]"
+)]
+pub(crate) struct EnvUpdateArgs {
+    /// The environment to change.
+    #[arg(value_name = "ENV")]
+    pub(crate) environment: String,
+    /// The new external URL.
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: Option<String>,
+    /// The new description.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) description: Option<String>,
+    /// A new name.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: Option<String>,
+}
+
+const IMPORT_HELP: &str = "\
+A .env file is read like dotenv does: KEY=value lines, `export KEY=value`, # comments, single
+quotes (literal), double quotes (escapes \\n \\\" \\\\ \\$; may span lines), and $VAR / ${VAR}
+expanded from earlier keys of the file or the environment. A file ending in .json, or starting
+with `{`, is a JSON object of strings (numbers and booleans are taken as written).
+
+Every line is checked before anything is written: a bad line is reported with its number and
+nothing is imported. Existing keys with another value are skipped unless --overwrite.
+
+Examples:
+  locker import .env --env dev
+  locker import secrets.json --env prod --overwrite
+  cat .env | locker import - --env dev";
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// The file to import (`-`: standard input, read as a .env file unless it starts with `{`).
+    pub(crate) file: PathBuf,
+    /// The environment to import into (default: "All").
+    #[arg(long, short, value_name = "ENV")]
+    pub(crate) env: Option<String>,
+    /// Change the value of keys that already exist (default: skip them).
+    #[arg(long)]
+    pub(crate) overwrite: bool,
+}
+
+const EXPORT_HELP: &str = "\
+Exports exactly the environment's own secrets (not \"All\"'s), or with no --env every secret
+of the project, like the official SDKs. A file given with -o is written atomically and readable
+by its owner only (0600).
+
+Examples:
+  locker export --env dev > .env
+  locker export --env prod --format json -o prod.json";
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// The environment to export (default: every secret).
+    #[arg(long, short, value_name = "ENV")]
+    pub(crate) env: Option<String>,
+    /// The output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Dotenv)]
+    pub(crate) format: Format,
+    /// Write to this file (mode 0600) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// An export format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// KEY="value" lines.
+    Dotenv,
+    /// A JSON array of secrets.
+    Json,
+}
+
+const RUN_HELP: &str = "\
+The command gets the environment's values (the environment's own, else \"All\"'s) as
+environment variables, on top of locker's own environment (only them with --no-inherit).
+Keys that are not valid variable names are reported on stderr and left out. SIGINT, SIGTERM
+and SIGHUP are passed on to the command, and locker exits with the command's exit code.
+If Locker cannot be reached and a recent snapshot exists, the snapshot is used and stderr says so.
+
+With --watch, locker checks the environment every --interval and, when a value changed, stops
+the command (SIGTERM, then SIGKILL after --grace) and starts it again with the new values.
+When the command ends by itself, locker ends with its exit code.
+
+Examples:
+  locker run --env dev -- cargo run
+  locker run --env prod --no-inherit -- /usr/local/bin/server --port 8080
+  locker run --env dev --watch --interval 10s -- npm start";
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// The environment whose values to pass.
+    #[arg(long, short, value_name = "ENV", env = "LOCKER_ENVIRONMENT")]
+    pub(crate) env: String,
+    /// Pass only the secrets, not locker's own environment (not even PATH: give the command's
+    /// full path).
+    #[arg(long)]
+    pub(crate) no_inherit: bool,
+    /// Restart the command when the environment changes.
+    #[arg(long)]
+    pub(crate) watch: bool,
+    /// How often --watch checks for changes.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = positive_duration)]
+    pub(crate) interval: Duration,
+    /// How long a restart waits after SIGTERM before SIGKILL.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub(crate) grace: Duration,
+    /// The command and its arguments.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub(crate) command: Vec<std::ffi::OsString>,
+}
+
+/// A duration such as `30s`, `5m` or `250ms`, more than zero.
+fn positive_duration(text: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(d) if d.is_zero() => Err("must be more than zero".to_string()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(format!(
+            "{e} (expected a duration such as 30s, 5m or 250ms)"
+        )),
+    }
+}
+
+const DIFF_HELP: &str = "\
+Each side is what the environment resolves to (its own values, else \"All\"'s). Values are
+compared in memory and never printed. On a terminal the result is grouped; otherwise each line
+is `<status>\\t<KEY>` with status only-a, only-b, equal or different.
+
+Examples:
+  locker diff staging prod
+  locker diff staging prod --json";
+
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The first environment.
+    #[arg(value_name = "ENV_A")]
+    pub(crate) a: String,
+    /// The second environment.
+    #[arg(value_name = "ENV_B")]
+    pub(crate) b: String,
+    /// Print a JSON object of key lists.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_has_examples() {
+        fn walk(cmd: &clap::Command, path: &str) {
+            let path = format!("{path} {}", cmd.get_name());
+            if cmd.get_subcommands().next().is_none() {
+                let help = cmd
+                    .get_after_help()
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                assert!(help.contains("Examples:"), "no examples in `{path} --help`");
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &path);
+            }
+        }
+        walk(&Cli::command(), "");
+    }
+
+    #[test]
+    fn run_takes_the_command_after_the_separator() {
+        let cli =
+            Cli::try_parse_from(["locker", "run", "--env", "dev", "--", "sh", "-c", "exit 7"])
+                .unwrap();
+        let Command::Run(run) = cli.command else {
+            panic!("not run")
+        };
+        assert_eq!(run.command, ["sh", "-c", "exit 7"]);
+        assert!(!run.watch && !run.no_inherit);
+    }
+
+    #[test]
+    fn the_watch_interval_is_a_positive_duration() {
+        let parse = |i: &str| {
+            Cli::try_parse_from(["locker", "run", "-e", "dev", "--interval", i, "--", "x"])
+        };
+        assert!(parse("0s").is_err());
+        assert!(parse("soon").is_err());
+        let Command::Run(run) = parse("250ms").unwrap().command else {
+            panic!("not run")
+        };
+        assert_eq!(run.interval, Duration::from_millis(250));
+    }
+
+    #[test]
+    fn set_needs_a_value_or_stdin() {
+        assert!(Cli::try_parse_from(["locker", "secret", "set", "K"]).is_err());
+        assert!(Cli::try_parse_from(["locker", "secret", "set", "K", "v", "--stdin"]).is_err());
+        assert!(Cli::try_parse_from(["locker", "secret", "set", "K", "--stdin"]).is_ok());
+    }
+}

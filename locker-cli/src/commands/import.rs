@@ -1,0 +1,172 @@
+//! `locker import FILE`: check the whole file, compare with what the environment holds, then
+//! write.
+
+use std::collections::HashMap;
+use std::io::Read as _;
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use locker_config::{Locker, NewSecret, SecretUpdate};
+use zeroize::Zeroizing;
+
+use crate::cli::ImportArgs;
+use crate::client::Context;
+use crate::commands::secret::in_env;
+use crate::error::{CliResult, Failure, OK};
+use crate::import_file::{self, Kind};
+use crate::output;
+
+/// From this many writes on, a terminal gets a progress bar.
+const PROGRESS_FROM: usize = 20;
+
+/// What import does with one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Create,
+    Update,
+    Unchanged,
+    Skip,
+}
+
+pub(crate) async fn run(ctx: &mut Context, args: ImportArgs) -> CliResult<u8> {
+    let (name, text) = read_input(ctx, &args.file)?;
+    let kind = Kind::guess(&name, &text);
+    let entries = import_file::parse(&name, &text, kind)?;
+    drop(text);
+    for key in &entries.repeated {
+        eprintln!("note: {key} is given more than once in {name}; the last value is used");
+    }
+    if !entries.expanded.is_empty() {
+        eprintln!(
+            "note: {}: $NAME and ${{NAME}} were expanded as dotenv does (from earlier keys or \
+             the environment); single-quote a value to keep a literal $",
+            entries.expanded.join(", ")
+        );
+    }
+
+    let locker = ctx.client()?;
+    let env = args.env.as_deref();
+    let existing = existing_values(&locker, env).await?;
+
+    let plan: Vec<(&String, &Zeroizing<String>, Action)> = entries
+        .values
+        .iter()
+        .map(|(key, value)| {
+            let action = match existing.get(key) {
+                None => Action::Create,
+                Some(old) if old.as_str() == value.as_str() => Action::Unchanged,
+                Some(_) if args.overwrite => Action::Update,
+                Some(_) => Action::Skip,
+            };
+            (key, value, action)
+        })
+        .collect();
+
+    let writes = plan
+        .iter()
+        .filter(|(_, _, a)| matches!(a, Action::Create | Action::Update))
+        .count();
+    let progress = if writes >= PROGRESS_FROM && output::stderr_is_terminal() {
+        let bar = ProgressBar::with_draw_target(Some(writes as u64), ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+
+    let mut done = 0usize;
+    for (key, value, action) in &plan {
+        if matches!(action, Action::Create | Action::Update) {
+            progress.set_message(key.to_string());
+        }
+        let result = match action {
+            Action::Create => {
+                let mut new = NewSecret::new(key.as_str(), value.as_str());
+                if let Some(e) = env {
+                    new = new.environment(e);
+                }
+                locker.create(new).await.map(|_| ())
+            }
+            Action::Update => locker
+                .modify(key, env, SecretUpdate::new().value(value.as_str()))
+                .await
+                .map(|_| ()),
+            Action::Unchanged | Action::Skip => continue,
+        };
+        if let Err(e) = result {
+            progress.finish_and_clear();
+            let code = crate::error::exit_code(e.kind());
+            return Err(Failure::with_code(
+                code,
+                format!("import stopped at {key} after {done} of {writes} writes: {e}"),
+            ));
+        }
+        done += 1;
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+
+    let count = |wanted: Action| plan.iter().filter(|(_, _, a)| *a == wanted).count();
+    let skipped: Vec<&str> = plan
+        .iter()
+        .filter(|(_, _, a)| *a == Action::Skip)
+        .map(|(k, _, _)| k.as_str())
+        .collect();
+    output::write_stdout(&format!(
+        "imported {name}{}: {} created, {} updated, {} unchanged, {} skipped\n",
+        in_env(env),
+        count(Action::Create),
+        count(Action::Update),
+        count(Action::Unchanged),
+        skipped.len(),
+    ))?;
+    if !skipped.is_empty() {
+        eprintln!(
+            "skipped (already set to another value; --overwrite replaces them): {}",
+            skipped.join(", ")
+        );
+    }
+    Ok(OK)
+}
+
+/// The file's display name and its text.
+fn read_input(ctx: &mut Context, file: &Path) -> CliResult<(String, Zeroizing<String>)> {
+    if file.as_os_str() == "-" {
+        ctx.take_stdin("the file to import")?;
+        let mut text = Zeroizing::new(String::new());
+        std::io::stdin().read_to_string(&mut text).map_err(|e| {
+            Failure::usage(format!(
+                "could not read standard input (it must be UTF-8 text): {e}"
+            ))
+        })?;
+        return Ok(("standard input".to_string(), text));
+    }
+    let name = file.display().to_string();
+    let bytes = std::fs::read(file).map_err(|e| {
+        let code = if e.kind() == std::io::ErrorKind::NotFound {
+            crate::error::NOT_FOUND
+        } else {
+            crate::error::ERROR
+        };
+        Failure::with_code(code, format!("could not read {name}: {e}"))
+    })?;
+    let text = String::from_utf8(bytes)
+        .map(Zeroizing::new)
+        .map_err(|_| Failure::usage(format!("{name} is not UTF-8 text")))?;
+    Ok((name, text))
+}
+
+/// The values the target holds now: exactly the environment's, or "All"'s.
+async fn existing_values(
+    locker: &Locker,
+    env: Option<&str>,
+) -> CliResult<HashMap<String, Zeroizing<String>>> {
+    let secrets = locker.list_secrets(env).await?;
+    Ok(secrets
+        .into_iter()
+        .filter(|s| env.is_some() || s.environment_id.is_none())
+        .map(|s| (s.key, Zeroizing::new(s.value)))
+        .collect())
+}

@@ -1,0 +1,120 @@
+//! `locker run [--watch] -- CMD`: the environment's values as the command's environment
+//! variables; with `--watch`, a restart whenever they change.
+
+use std::time::Duration;
+
+use crate::cli::RunArgs;
+use crate::client::Context;
+use crate::error::CliResult;
+use crate::process::{self, Signals};
+use crate::source::{self, Values};
+
+pub(crate) async fn run(ctx: &mut Context, args: RunArgs) -> CliResult<u8> {
+    let locker = ctx.client()?;
+    // Caught before anything starts, so a signal never ends locker and orphans the command.
+    let mut signals = Signals::install()?;
+    if !args.watch {
+        let values = source::load(&locker, &args.env).await?;
+        say_where_from(&args.env, &values);
+        let vars = variables(&values);
+        let mut child = process::spawn(&args.command, &vars, !args.no_inherit)?;
+        drop(vars);
+        loop {
+            tokio::select! {
+                status = child.wait() => return Ok(process::exit_code(status?)),
+                signal = signals.recv() => child.signal(signal),
+            }
+        }
+    }
+
+    let mut watch = source::watch(locker, args.env.clone(), args.interval).await?;
+    loop {
+        let values = watch.current();
+        say_where_from(&args.env, &values);
+        let vars = variables(&values);
+        let mut child = process::spawn(&args.command, &vars, !args.no_inherit)?;
+        drop(vars);
+        let mut stopping = false;
+        loop {
+            tokio::select! {
+                status = child.wait() => return Ok(process::exit_code(status?)),
+                signal = signals.recv() => {
+                    // Locker is being stopped: pass it on, no more restarts.
+                    child.signal(signal);
+                    stopping = true;
+                }
+                keys = watch.changed(), if !stopping => {
+                    let Some(keys) = keys else {
+                        stopping = true;
+                        continue;
+                    };
+                    eprintln!(
+                        "locker: {} changed in {}; restarting the command",
+                        keys.join(", "),
+                        args.env
+                    );
+                    let (status, signal) = child.stop(args.grace, &mut signals).await?;
+                    if signal.is_some() {
+                        return Ok(process::exit_code(status));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// The variables to give the command. Keys that cannot be variable names are left out and
+/// named on stderr (the keys only).
+fn variables(values: &Values) -> Vec<(&str, &str)> {
+    let mut vars = Vec::with_capacity(values.len());
+    let mut invalid = Vec::new();
+    for (key, value) in values.iter() {
+        if is_variable_name(key) && !value.contains('\0') {
+            vars.push((key, value));
+        } else {
+            invalid.push(key);
+        }
+    }
+    if !invalid.is_empty() {
+        eprintln!(
+            "locker: not passed to the command (not a valid environment variable name, or a \
+             value with a NUL byte): {}",
+            invalid.join(", ")
+        );
+    }
+    vars
+}
+
+/// `^[A-Za-z_][A-Za-z0-9_]*$`, what shells and dotenv files accept.
+fn is_variable_name(key: &str) -> bool {
+    let mut bytes = key.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Says on stderr when the values come from a snapshot because Locker could not be reached.
+pub(crate) fn say_where_from(environment: &str, values: &Values) {
+    if let Some(age) = source::snapshot_age(values) {
+        let age = Duration::from_secs(age.as_secs());
+        eprintln!(
+            "locker: Locker could not be reached; using the local snapshot of {environment} from {} ago",
+            humantime::format_duration(age)
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variable_names() {
+        for ok in ["A", "_", "db_URL_2", "_1"] {
+            assert!(is_variable_name(ok), "{ok}");
+        }
+        for bad in ["", "1A", "A-B", "A B", "A=B", "É", "a.b"] {
+            assert!(!is_variable_name(bad), "{bad}");
+        }
+    }
+}
