@@ -126,11 +126,14 @@ pub mod config;
 pub mod credentials;
 mod error;
 mod export;
+mod live;
 mod logging;
 pub mod model;
 mod retry;
 mod runtime;
 mod secret;
+pub mod snapshot;
+mod values;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -142,8 +145,11 @@ pub use client::{
 pub use config::{ConfigReport, FieldInfo, Loaded, Loader, LockerConfig, OverrideGuard};
 pub use error::{Error, ErrorKind, Result};
 pub use export::ExportFormat;
+pub use live::{Change, Changes, Live};
 pub use model::{Environment, SecretRecord};
 pub use secret::Secret;
+pub use snapshot::{CachePolicy, Origin, SnapshotReason};
+pub use values::{EnvValues, ValuesLoader};
 
 /// Derives loading from Locker for a struct with named fields; see the crate docs.
 ///

@@ -25,6 +25,7 @@ mod error_response;
 mod pagination;
 mod requests;
 mod secrets;
+mod sync;
 #[cfg(test)]
 mod tests;
 mod transport;
