@@ -433,3 +433,41 @@ async fn a_prod_load_never_decrypts_staging_values() {
         .unwrap();
     assert_eq!(cfg.database_url.expose_secret(), "postgres://prod-db/app");
 }
+
+#[test]
+fn a_snapshot_of_another_environment_is_refused() {
+    let p = seeded();
+    let (_tmp, dir) = cache_dir();
+    p.loader::<AppConfig>("staging")
+        .cache_dir(&dir)
+        .load()
+        .unwrap();
+    let staging = snapshot_files(&dir);
+    p.loader::<AppConfig>("prod")
+        .cache_dir(&dir)
+        .load()
+        .unwrap();
+    let prod: Vec<_> = snapshot_files(&dir)
+        .into_iter()
+        .filter(|f| !staging.contains(f))
+        .collect();
+    std::fs::copy(&staging[0], &prod[0]).unwrap();
+    let err = p
+        .loader::<AppConfig>("prod")
+        .cache_dir(&dir)
+        .cache_policy(CachePolicy::SnapshotOnly)
+        .load()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("holds environment \"staging\""),
+        "{err}"
+    );
+    // Locker down: a staging snapshot is never prod's fallback.
+    go_down(&p);
+    let err = p
+        .loader::<AppConfig>("prod")
+        .cache_dir(&dir)
+        .load()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
+}
