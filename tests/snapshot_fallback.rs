@@ -471,3 +471,57 @@ fn a_snapshot_of_another_environment_is_refused() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
 }
+
+/// A `tracing` writer that keeps what is written.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_fallback_logs_one_warning_without_values() {
+    let p = seeded();
+    let (_tmp, dir) = cache_dir();
+    p.loader::<AppConfig>("prod")
+        .cache_dir(&dir)
+        .load()
+        .unwrap();
+    go_down(&p);
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_writer(move || writer.clone())
+        .finish();
+    // load_async runs on this thread's runtime, so the thread's subscriber sees its events.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let loaded = tracing::subscriber::with_default(subscriber, || {
+        rt.block_on(
+            p.loader::<AppConfig>("prod")
+                .cache_dir(&dir)
+                .load_async_with_sources(),
+        )
+    })
+    .unwrap();
+    assert!(loaded.origin.is_snapshot());
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert_eq!(log.matches("using the local snapshot").count(), 1, "{log}");
+    for secret in [
+        "postgres://prod-db/app",
+        p.key.secret_access_key.as_str(),
+        p.key.access_key_id.as_str(),
+    ] {
+        assert!(!log.contains(secret), "{log}");
+    }
+}
