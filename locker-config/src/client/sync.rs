@@ -250,3 +250,163 @@ fn integrity(id: &str, field: &str) -> Error {
         format!("integrity error: the {field} of the secret {id} does not match its hash"),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PID: i64 = 42;
+
+    fn locker() -> Locker {
+        Locker::builder()
+            .access_key_id("key-id")
+            .secret_access_key("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+            .api_base("http://127.0.0.1:9")
+            .build()
+            .unwrap()
+    }
+
+    fn session() -> Session {
+        Session {
+            project_id: PID,
+            key: SymmetricKey::generate(),
+            editable: None,
+        }
+    }
+
+    /// A record; `env` = (id, name) or "All"; hashes only when asked.
+    fn wire(
+        s: &Session,
+        id: &str,
+        env: Option<(&str, &str)>,
+        key: &str,
+        value: &str,
+        hashes: bool,
+    ) -> WireSecret {
+        WireSecret {
+            id: Some(id.to_owned()),
+            project_id: Some(PID),
+            environment_id: env.map(|(id, _)| id.to_owned()),
+            environment_name: env.map(|(_, name)| s.key.encrypt(name)),
+            environment_hash: env.filter(|_| hashes).map(|(_, n)| name_hash(PID, n)),
+            key: Some(s.key.encrypt(key)),
+            value: Some(s.key.encrypt(value)),
+            secret_hash: hashes.then(|| name_hash(PID, key)),
+            ..Default::default()
+        }
+    }
+
+    fn want(keys: Option<&[&str]>) -> Want {
+        Want {
+            environment: "prod".to_owned(),
+            keys: keys.map(|k| k.iter().map(|s| (*s).to_owned()).collect()),
+        }
+    }
+
+    fn kept(listing: &Listing) -> Vec<(&str, &str, &str, bool)> {
+        let mut v: Vec<_> = listing
+            .kept
+            .iter()
+            .map(|k| {
+                (
+                    k.id.as_str(),
+                    k.key.as_str(),
+                    k.value.as_str(),
+                    k.in_environment,
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[tokio::test]
+    async fn keeps_the_environment_and_all_for_the_config_keys_only() {
+        let (l, s) = (locker(), session());
+        let prod = Some(("e1", "prod"));
+        let staging = Some(("e2", "staging"));
+        let mut poisoned = wire(&s, "5", staging, "DB", "x", true);
+        // Never decrypted: a staging value that is not even a cipher string.
+        poisoned.value = Some("2.not|a|cipher".to_owned());
+        let records = vec![
+            wire(&s, "1", prod, "DB", "prod-db", true),
+            wire(&s, "2", None, "DB", "all-db", true),
+            wire(&s, "3", None, "PORT", "80", true),
+            wire(&s, "4", prod, "OTHER", "o", true),
+            poisoned,
+            // No hashes (older clients): decrypted, then matched by key and environment name.
+            wire(&s, "6", prod, "PORT", "81", false),
+            wire(&s, "7", staging, "PORT", "82", false),
+            wire(&s, "8", prod, "UNUSED", "u", false),
+        ];
+        let listing = l
+            .keep(&s, &want(Some(&["DB", "PORT"])), records)
+            .await
+            .unwrap();
+        assert_eq!(
+            kept(&listing),
+            [
+                ("1", "DB", "prod-db", true),
+                ("2", "DB", "all-db", false),
+                ("3", "PORT", "80", false),
+                ("6", "PORT", "81", true),
+            ]
+        );
+        let mut dropped = listing.dropped.clone();
+        dropped.sort();
+        assert_eq!(dropped, ["4", "5", "7", "8"]);
+        assert!(listing.seen_environment);
+    }
+
+    #[tokio::test]
+    async fn every_key_when_no_keys_are_given() {
+        let (l, s) = (locker(), session());
+        let records = vec![
+            wire(&s, "1", Some(("e1", "prod")), "A", "a", true),
+            wire(&s, "2", Some(("e2", "staging")), "B", "b", true),
+            wire(&s, "3", None, "C", "c", false),
+        ];
+        let listing = l.keep(&s, &want(None), records).await.unwrap();
+        assert_eq!(
+            kept(&listing),
+            [("1", "A", "a", true), ("3", "C", "c", false)]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_hash_that_does_not_match_the_decrypted_record_is_an_integrity_error() {
+        let (l, s) = (locker(), session());
+        let mut forged = wire(&s, "1", None, "OTHER", "x", true);
+        forged.secret_hash = Some(name_hash(PID, "DB"));
+        let err = l
+            .keep(&s, &want(Some(&["DB"])), vec![forged])
+            .await
+            .err()
+            .expect("an integrity error");
+        assert_eq!(err.kind(), ErrorKind::Decryption);
+        assert!(!err.to_string().contains("OTHER"), "{err}");
+
+        let mut moved = wire(&s, "2", Some(("e2", "staging")), "DB", "x", true);
+        moved.environment_hash = Some(name_hash(PID, "prod"));
+        let err = l
+            .keep(&s, &want(Some(&["DB"])), vec![moved])
+            .await
+            .err()
+            .expect("an integrity error");
+        assert_eq!(err.kind(), ErrorKind::Decryption);
+    }
+
+    #[test]
+    fn the_snapshot_key_depends_on_the_secret_access_key_only() {
+        let a = locker().snapshot_key().to_bytes();
+        assert_eq!(*a, *locker().snapshot_key().to_bytes());
+        let other = Locker::builder()
+            .access_key_id("key-id")
+            .secret_access_key("AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+            .api_base("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        assert_ne!(*a, *other.snapshot_key().to_bytes());
+        assert_ne!(*a, *locker().inner.master_key.to_bytes());
+    }
+}
