@@ -13,7 +13,7 @@ mod support;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use locker_config::{CachePolicy, Live, Locker, NewEnvironment, NewSecret, SecretUpdate};
+use locker_config::{CachePolicy, Live, Loader, Locker, NewEnvironment, NewSecret, SecretUpdate};
 use support::{AppConfig, Project};
 use tokio::task::JoinSet;
 
@@ -40,8 +40,8 @@ fn main() {
 
     let network = || {
         rt.block_on(
-            project
-                .loader::<AppConfig>("prod")
+            Loader::<AppConfig>::new()
+                .environment("prod")
                 .client(locker.clone())
                 .cache_dir(cache.path())
                 .cache_policy(CachePolicy::NetworkOnly)
@@ -51,8 +51,8 @@ fn main() {
     };
     let cache_first = || {
         rt.block_on(
-            project
-                .loader::<AppConfig>("prod")
+            Loader::<AppConfig>::new()
+                .environment("prod")
                 .client(locker.clone())
                 .cache_dir(cache.path())
                 .cache_policy(CachePolicy::CacheFirst {
@@ -74,8 +74,8 @@ fn main() {
 
     let live: Live<AppConfig> = rt
         .block_on(
-            project
-                .loader::<AppConfig>("prod")
+            Loader::<AppConfig>::new()
+                .environment("prod")
                 .client(locker.clone())
                 .cache_dir(cache.path())
                 .watch_async(Duration::from_secs(3600)),
