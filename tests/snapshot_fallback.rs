@@ -525,3 +525,31 @@ fn a_fallback_logs_one_warning_without_values() {
         assert!(!log.contains(secret), "{log}");
     }
 }
+
+#[test]
+fn server_errors_and_rate_limits_after_retries_fall_back() {
+    let p = seeded();
+    let (_tmp, dir) = cache_dir();
+    p.loader::<AppConfig>("prod")
+        .cache_dir(&dir)
+        .load()
+        .unwrap();
+    for status in [500, 502, 503, 504, 429] {
+        p.server.inject(Fault::Status {
+            status,
+            retry_after: None,
+            times: 1000,
+        });
+        let loaded = p
+            .loader::<AppConfig>("prod")
+            .cache_dir(&dir)
+            .load_with_sources()
+            .unwrap();
+        assert_eq!(
+            snapshot_reason(&loaded.origin),
+            Some(SnapshotReason::Unreachable),
+            "{status}"
+        );
+        p.server.clear_faults();
+    }
+}
