@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use locker_config::blocking::Locker;
-use locker_config::{ErrorKind, LockerConfig, NewEnvironment, NewSecret, Secret};
+use locker_config::{ErrorKind, LockerConfig, NewEnvironment, NewSecret, Origin, Secret};
 use locker_server::LocalServer;
 
 #[derive(Debug, LockerConfig)]
@@ -92,9 +92,14 @@ fn run() -> Result<(), Box<dyn Error>> {
             source.field, source.key, source.source
         );
     }
+    // Locker, or the local snapshot when Locker cannot be reached (see CachePolicy).
+    if let Origin::Snapshot { age, .. } = &loaded.origin {
+        println!("\nLocker is unreachable: running on a snapshot taken {age:.0?} ago.");
+    }
     print!(
-        "\nLoaded {} fields for {environment:?} in {took:.1?}",
-        AppConfig::KEYS.len()
+        "\nLoaded {} fields for {environment:?} from {} in {took:.1?}",
+        AppConfig::KEYS.len(),
+        loaded.origin
     );
     match (&server, requests_before) {
         (Some(server), Some(before)) => {

@@ -92,11 +92,10 @@ impl From<locker_config::Error> for Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use locker_config::Error;
 
     #[test]
     fn kinds_map_to_the_documented_codes() {
-        let code = |k| Failure::from(Error::new(k, "x")).code();
+        let code = exit_code;
         assert_eq!(code(ErrorKind::Authentication), 3);
         assert_eq!(code(ErrorKind::PermissionDenied), 3);
         assert_eq!(code(ErrorKind::Credentials), 3);

@@ -201,9 +201,12 @@ pub mod client;
 pub mod config;
 pub mod credentials;
 mod error;
+mod live;
 pub mod model;
 mod runtime;
 mod secret;
+pub mod snapshot;
+mod values;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -218,8 +221,11 @@ pub use config::{
     TemplateFormat,
 };
 pub use error::{Error, ErrorKind, Result};
+pub use live::{Change, Changes, Live};
 pub use model::{Environment, SecretRecord};
 pub use secret::Secret;
+pub use snapshot::{CachePolicy, Origin, SnapshotReason};
+pub use values::{EnvValues, ValuesLoader};
 
 /// Derives loading from Locker for a struct with named fields; see the crate docs.
 ///

@@ -38,6 +38,16 @@ where
         .expect("a locker-config background task panicked; see the panic message above")
 }
 
+/// Spawns `fut` on the background runtime (live config's refresh tasks run there, whatever
+/// runtime, if any, the caller has).
+pub(crate) fn spawn<F>(fut: F) -> tokio::task::JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    runtime().spawn(fut)
+}
+
 #[cfg(test)]
 mod tests {
     use super::block_on;

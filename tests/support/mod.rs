@@ -188,3 +188,98 @@ impl Project {
         )
     }
 }
+
+/// A loopback TCP relay in front of a server that can be switched to accept connections and
+/// never answer (a Locker that hangs), for the snapshot fallback tests. Connections accepted
+/// while relaying keep relaying; new ones after [`Relay::hang`] are held open, unanswered.
+pub(crate) struct Relay {
+    addr: std::net::SocketAddr,
+    hanging: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Relay {
+    /// Starts relaying to `upstream`.
+    pub(crate) fn start(upstream: std::net::SocketAddr) -> Relay {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let hanging = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (h, s) = (hanging.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for conn in listener.incoming() {
+                if s.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(client) = conn else { continue };
+                if h.load(Ordering::SeqCst) {
+                    held.push(client);
+                    continue;
+                }
+                let Ok(server) = std::net::TcpStream::connect(upstream) else {
+                    continue;
+                };
+                let pipe = |mut from: std::net::TcpStream, mut to: std::net::TcpStream| {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                };
+                pipe(
+                    client.try_clone().expect("clone"),
+                    server.try_clone().expect("clone"),
+                );
+                pipe(server, client);
+            }
+        });
+        Relay {
+            addr,
+            hanging,
+            stop,
+        }
+    }
+
+    /// The relay's base URL.
+    pub(crate) fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// From now on, new connections are accepted and never answered.
+    pub(crate) fn hang(&self) {
+        self.hanging
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wake the accept loop so it sees the stop flag.
+        let _ = std::net::TcpStream::connect(self.addr);
+    }
+}
+
+/// A fresh snapshot directory (its `cache` child, not yet created) under a temporary directory
+/// that lives as long as the returned guard.
+pub(crate) fn cache_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let dir = tmp.path().join("cache");
+    (tmp, dir)
+}
+
+/// The snapshot files in `dir`.
+pub(crate) fn snapshot_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "snapshot"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}

@@ -28,6 +28,7 @@ mod pagination;
 mod requests;
 mod retry;
 mod secrets;
+mod sync;
 #[cfg(test)]
 mod tests;
 mod tls;

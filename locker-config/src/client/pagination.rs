@@ -44,7 +44,7 @@ impl Locker {
 
     /// `next` is a path relative to the API base; an absolute URL is accepted only under it.
     /// A scheme-relative `//host/...` names another host, so it is treated as absolute.
-    fn relative_next(&self, next: &str) -> Result<String> {
+    pub(super) fn relative_next(&self, next: &str) -> Result<String> {
         let next = next.trim();
         if next.starts_with("http://") || next.starts_with("https://") || next.starts_with("//") {
             return match next.strip_prefix(self.inner.api_base.as_str()) {

@@ -1,15 +1,21 @@
 //! [`Loader`]: one load = one list request, then every field resolved from memory.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use zeroize::Zeroizing;
 
 use super::LockerConfig;
 use super::build::{Values, build, check_key};
 use super::report::{FieldSource, ValueSource};
-use crate::{Error, ErrorKind, Locker, Result, SecretRecord};
+use crate::live::{self, BuildFn, Live};
+use crate::snapshot::{self, CachePolicy, DEFAULT_FALLBACK_AFTER, Origin, Records, Source, Want};
+use crate::{Error, ErrorKind, Locker, Result};
 
 /// The environment variable naming the environment when none is given.
 pub const ENVIRONMENT_VAR: &str = "LOCKER_ENVIRONMENT";
@@ -35,6 +41,9 @@ pub struct Loader<T> {
     environment: Option<String>,
     client: Option<Locker>,
     overrides: Vec<(String, Zeroizing<String>)>,
+    cache_dir: Option<PathBuf>,
+    cache_policy: CachePolicy,
+    fallback_after: Duration,
     _config: PhantomData<fn() -> T>,
 }
 
@@ -46,6 +55,8 @@ pub struct Loaded<T> {
     pub config: T,
     /// One entry per field, in field order (never the value).
     pub sources: Vec<FieldSource>,
+    /// Whether the values came from Locker or from the local snapshot.
+    pub origin: Origin,
 }
 
 impl<T> fmt::Debug for Loader<T> {
@@ -55,6 +66,9 @@ impl<T> fmt::Debug for Loader<T> {
             .field("environment", &self.environment)
             .field("client", &self.client.as_ref().map(|_| "Locker"))
             .field("overrides", &keys)
+            .field("cache_dir", &self.cache_dir)
+            .field("cache_policy", &self.cache_policy)
+            .field("fallback_after", &self.fallback_after)
             .finish()
     }
 }
@@ -67,6 +81,9 @@ impl<T> Clone for Loader<T> {
             environment: self.environment.clone(),
             client: self.client.clone(),
             overrides: self.overrides.clone(),
+            cache_dir: self.cache_dir.clone(),
+            cache_policy: self.cache_policy,
+            fallback_after: self.fallback_after,
             _config: PhantomData,
         }
     }
@@ -86,6 +103,9 @@ impl<T: LockerConfig> Loader<T> {
             environment: None,
             client: None,
             overrides: Vec::new(),
+            cache_dir: None,
+            cache_policy: CachePolicy::default(),
+            fallback_after: DEFAULT_FALLBACK_AFTER,
             _config: PhantomData,
         }
     }
@@ -111,6 +131,30 @@ impl<T: LockerConfig> Loader<T> {
         self
     }
 
+    /// The directory of the local snapshots. Default: `$LOCKER_CACHE_DIR`, else
+    /// `~/.locker/cache`. It is created with mode 0700 when missing; snapshots are 0600.
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// When the local snapshot is read and written. Default:
+    /// [`CachePolicy::NetworkFirst`] with a `max_stale` of 24 hours.
+    pub fn cache_policy(mut self, policy: CachePolicy) -> Self {
+        self.cache_policy = policy;
+        self
+    }
+
+    /// How long a load waits for Locker's first answer before it uses a usable snapshot
+    /// instead (a Locker that accepts connections and never answers would otherwise cost every
+    /// request timeout and retry). Default: 3 seconds. Without a usable snapshot the load waits
+    /// for Locker's answer or error as usual; once Locker has answered, the rest of the load is
+    /// waited for.
+    pub fn fallback_after(mut self, bound: Duration) -> Self {
+        self.fallback_after = bound;
+        self
+    }
+
     /// Loads asynchronously.
     pub fn load_async(self) -> impl Future<Output = Result<T>> + Send + 'static {
         let fut = self.load_async_with_sources();
@@ -124,28 +168,20 @@ impl<T: LockerConfig> Loader<T> {
         self,
     ) -> impl Future<Output = Result<Loaded<T>>> + Send + 'static {
         async move {
-            for (key, _) in &self.overrides {
-                check_key::<T>(key, "override")?;
-            }
-            let environment = match self.environment {
-                Some(env) => env,
-                None => environment_from_env::<T>()?,
-            };
-            let client = match self.client {
-                Some(client) => client,
-                None => Locker::from_env()?,
-            };
-            let mut values = fetch(&client, &environment).await?;
-            for (key, value) in self.overrides {
-                values.set(key, value.to_string(), ValueSource::Override);
-            }
-            let result = build::<T>(&values);
+            let (source, want, overrides) = self.prepare()?;
+            let environment = want.environment.clone();
+            let (records, origin) = snapshot::load(&source, &want).await?;
+            let result = build_from::<T>(&records, &overrides);
             match &result {
-                Ok(_) => tracing::debug!(config = T::NAME, %environment, "config loaded"),
+                Ok(_) => tracing::debug!(config = T::NAME, %environment, %origin, "config loaded"),
                 Err(err) => tracing::warn!(config = T::NAME, %environment, "{err}"),
             }
             let (config, sources) = result?;
-            Ok(Loaded { config, sources })
+            Ok(Loaded {
+                config,
+                sources,
+                origin,
+            })
         }
     }
 
@@ -158,6 +194,83 @@ impl<T: LockerConfig> Loader<T> {
     /// Like [`load`](Self::load), also telling where each value came from.
     pub fn load_with_sources(self) -> Result<Loaded<T>> {
         crate::runtime::block_on(self.load_async_with_sources())
+    }
+
+    /// Loads (blocking), then keeps the config current: every `interval` (with ±20 % jitter)
+    /// one revision probe asks Locker whether anything changed; when it did, the changes are
+    /// fetched, the whole struct rebuilt and swapped in. See [`Live`].
+    ///
+    /// ```no_run
+    /// # use locker_config::LockerConfig;
+    /// # #[derive(LockerConfig)] struct AppConfig { database_url: String }
+    /// # fn run() -> locker_config::Result<()> {
+    /// use std::time::Duration;
+    /// let live = AppConfig::loader().environment("prod").watch(Duration::from_secs(30))?;
+    /// let cfg = live.current();
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`load`](Self::load); [`ErrorKind::InvalidInput`] for a zero interval.
+    pub fn watch(self, interval: Duration) -> Result<Live<T>> {
+        crate::runtime::block_on(self.watch_inner(interval))
+    }
+
+    /// [`watch`](Self::watch), asynchronously.
+    ///
+    /// # Errors
+    ///
+    /// As [`watch`](Self::watch).
+    pub async fn watch_async(self, interval: Duration) -> Result<Live<T>> {
+        let (source, want, overrides) = self.prepare()?;
+        let ignored = overrides.iter().map(|(k, _)| k.clone()).collect();
+        let build: BuildFn<T> = Arc::new(move |records: &Records, _: &Origin| {
+            build_from::<T>(records, &overrides).map(|(config, _)| config)
+        });
+        live::start_on_runtime(source, want, build, ignored, interval).await
+    }
+
+    fn watch_inner(
+        self,
+        interval: Duration,
+    ) -> impl Future<Output = Result<Live<T>>> + Send + 'static {
+        let prepared = self.prepare();
+        async move {
+            let (source, want, overrides) = prepared?;
+            let ignored = overrides.iter().map(|(k, _)| k.clone()).collect();
+            let build: BuildFn<T> = Arc::new(move |records: &Records, _: &Origin| {
+                build_from::<T>(records, &overrides).map(|(config, _)| config)
+            });
+            live::start(source, want, build, ignored, interval).await
+        }
+    }
+
+    /// Checks the overrides and resolves the environment and client.
+    #[allow(clippy::type_complexity)]
+    fn prepare(self) -> Result<(Source, Want, Vec<(String, Zeroizing<String>)>)> {
+        for (key, _) in &self.overrides {
+            check_key::<T>(key, "override")?;
+        }
+        let environment = match self.environment {
+            Some(env) => env,
+            None => environment_from_env::<T>()?,
+        };
+        let client = match self.client {
+            Some(client) => client,
+            None => Locker::from_env()?,
+        };
+        let want = Want {
+            environment,
+            keys: Some(config_keys::<T>().into_iter().collect::<BTreeSet<_>>()),
+        };
+        let source = Source {
+            client,
+            cache_dir: self.cache_dir,
+            policy: self.cache_policy,
+            fallback_after: self.fallback_after,
+        };
+        Ok((source, want, self.overrides))
     }
 }
 
@@ -202,38 +315,35 @@ fn environment_from_env<T: LockerConfig>() -> Result<String> {
     }
 }
 
-/// One list request for the whole project, then key → value for `environment` with "All" as
-/// the fallback. An environment without any secret is checked once, to tell an unknown
-/// environment from an empty one.
-async fn fetch(client: &Locker, environment: &str) -> Result<Values> {
-    let records = client.list_secrets(None).await?;
-    let (values, seen_environment) = resolve(records, environment);
-    if !seen_environment && client.get_environment(environment).await?.is_none() {
-        return Err(Error::new(
-            ErrorKind::NotFound,
-            format!("environment {environment:?} does not exist in this Locker project"),
-        ));
-    }
-    Ok(values)
+/// The keys a config reads (nested keys and aliases included): the only records a load
+/// decrypts.
+fn config_keys<T: LockerConfig>() -> Vec<String> {
+    super::read_keys::<T>()
 }
 
-/// key → value for `environment`, the environment's secret winning over the one in "All";
-/// also whether any secret belongs to `environment`.
-fn resolve(records: Vec<SecretRecord>, environment: &str) -> (Values, bool) {
-    let mut values = Values::new(Some(environment.to_owned()));
-    let mut seen_environment = false;
-    for record in records {
-        match record.environment_name.as_deref() {
-            Some(name) if name == environment => {
-                seen_environment = true;
-                let source = ValueSource::Environment(environment.to_owned());
-                values.set(record.key, record.value, source);
-            }
-            None => values.set_if_absent(record.key, record.value, ValueSource::All),
-            Some(_) => {}
-        }
+/// Builds `T` from the records of one environment ("All" as the fallback) and the overrides.
+fn build_from<T: LockerConfig>(
+    records: &Records,
+    overrides: &[(String, Zeroizing<String>)],
+) -> Result<(T, Vec<FieldSource>)> {
+    build::<T>(&values_from(records, overrides))
+}
+
+/// The key→value map of one environment ("All" as the fallback), overrides on top.
+fn values_from(records: &Records, overrides: &[(String, Zeroizing<String>)]) -> Values {
+    let mut values = Values::new(Some(records.environment.clone()));
+    for (key, (value, in_environment)) in records.resolved() {
+        let source = if in_environment {
+            ValueSource::Environment(records.environment.clone())
+        } else {
+            ValueSource::All
+        };
+        values.set_if_absent(key.to_owned(), value.to_owned(), source);
     }
-    (values, seen_environment)
+    for (key, value) in overrides {
+        values.set(key.clone(), value.to_string(), ValueSource::Override);
+    }
+    values
 }
 
 /// `from_values`: builds `T` from the given pairs, no network.
@@ -259,47 +369,32 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::resolve;
-    use crate::SecretRecord;
+    use super::values_from;
     use crate::config::ValueSource;
-
-    fn record(env: Option<&str>, key: &str, value: &str) -> SecretRecord {
-        SecretRecord {
-            id: String::new(),
-            key: key.to_owned(),
-            value: value.to_owned(),
-            description: None,
-            environment_id: env.map(str::to_owned),
-            environment_name: env.map(str::to_owned),
-            project_id: 1,
-            creation_date: None,
-            revision_date: None,
-        }
-    }
+    use crate::snapshot::Records;
+    use zeroize::Zeroizing;
 
     #[test]
-    fn environment_wins_over_all_in_any_order() {
-        let records = vec![
-            record(None, "A", "all-a"),
-            record(Some("prod"), "A", "prod-a"),
-            record(Some("prod"), "B", "prod-b"),
-            record(None, "B", "all-b"),
-            record(None, "C", "all-c"),
-            record(Some("staging"), "D", "staging-d"),
-        ];
-        let (values, seen) = resolve(records, "prod");
-        assert!(seen);
+    fn environment_wins_over_all_in_any_order_and_overrides_win_over_both() {
+        let records = Records::for_tests(
+            "prod",
+            &[
+                ("1", "A", "all-a", false),
+                ("2", "A", "prod-a", true),
+                ("3", "B", "prod-b", true),
+                ("4", "B", "all-b", false),
+                ("5", "C", "all-c", false),
+                ("6", "D", "all-d", false),
+            ],
+        );
+        let overrides = [("D".to_owned(), Zeroizing::new("given".to_owned()))];
+        let values = values_from(&records, &overrides);
         let get = |k: &str| values.get(k).map(|(v, s)| (v.to_owned(), s.clone()));
         let prod = ValueSource::Environment("prod".into());
         assert_eq!(get("A"), Some(("prod-a".into(), prod.clone())));
         assert_eq!(get("B"), Some(("prod-b".into(), prod)));
         assert_eq!(get("C"), Some(("all-c".into(), ValueSource::All)));
-        assert_eq!(get("D"), None);
-    }
-
-    #[test]
-    fn an_environment_without_secrets_is_reported_unseen() {
-        let (_, seen) = resolve(vec![record(None, "A", "x")], "qa");
-        assert!(!seen);
+        assert_eq!(get("D"), Some(("given".into(), ValueSource::Override)));
+        assert_eq!(get("E"), None);
     }
 }
