@@ -90,6 +90,7 @@ impl LocalServer {
             // Database work queues for one connection: a few threads serve it (and serialize
             // large answers) as well as hundreds would, without creating them under a burst.
             .max_blocking_threads(BLOCKING_THREADS)
+            .thread_name("locker-server-db")
             .build()?;
         // The listener registers with this runtime's reactor, which then serves it.
         let listener = {

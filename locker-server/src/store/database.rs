@@ -114,6 +114,10 @@ impl Store {
         let _mode: String =
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Lists read whole projects: keep them in memory (64 MiB of cache, reads mapped).
+        conn.pragma_update(None, "cache_size", -65536)?;
+        let _mmap: i64 =
+            conn.pragma_update_and_check(None, "mmap_size", 256 * 1024 * 1024, |r| r.get(0))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA)?;
         Ok(Store {

@@ -1,0 +1,304 @@
+//! Secrets: rows with their environment's name and hash, lists, creation, bulk imports and
+//! updates.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::environments::ENVIRONMENTS;
+use super::table::{Change, Filter, Page, PageRequest, Table, execute_unique};
+use crate::error::ServerError;
+use crate::store::admin::bump_revision;
+use crate::store::database::Store;
+use crate::store::error::{StoreError, is_unique_violation};
+
+/// A secret as stored, with its environment's name and hash.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SecretRow {
+    pub(crate) id: String,
+    pub(crate) project_id: i64,
+    /// `None` is "All".
+    pub(crate) environment_id: Option<String>,
+    /// The environment's encrypted name.
+    pub(crate) environment_name: Option<String>,
+    /// `None` also for environments created without a hash.
+    pub(crate) environment_hash: Option<String>,
+    pub(crate) key: String,
+    pub(crate) value: String,
+    pub(crate) description: Option<String>,
+    pub(crate) secret_hash: String,
+    pub(crate) creation_date: f64,
+    pub(crate) revision_date: f64,
+    pub(crate) updated_date: Option<f64>,
+}
+
+pub(crate) const SECRETS: Table<SecretRow> = Table {
+    name: "secrets",
+    hash_column: "secret_hash",
+    has_environment: true,
+    select: "t.seq, t.id, t.project_id, t.environment_id, t.key, t.value, t.description,
+    t.secret_hash, t.creation_date, t.revision_date, t.updated_date FROM secrets t",
+    from_row: secret_from_row,
+    not_found: "Secret not found",
+};
+
+/// A secret without its environment's name and hash ([`add_environments`] adds them).
+fn secret_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SecretRow> {
+    let environment_id: String = r.get(3)?;
+    Ok(SecretRow {
+        id: r.get(1)?,
+        project_id: r.get(2)?,
+        environment_id: (!environment_id.is_empty()).then_some(environment_id),
+        environment_name: None,
+        environment_hash: None,
+        key: r.get(4)?,
+        value: r.get(5)?,
+        description: r.get(6)?,
+        secret_hash: r.get(7)?,
+        creation_date: r.get(8)?,
+        revision_date: r.get(9)?,
+        updated_date: r.get(10)?,
+    })
+}
+
+/// Fills in the name and hash of each secret's environment, looking each environment up once
+/// (a page has thousands of secrets and a project a handful of environments).
+fn add_environments(
+    conn: &Connection,
+    project_id: i64,
+    rows: &mut [SecretRow],
+) -> Result<(), StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT name, hash FROM environments WHERE id = ?1 AND project_id = ?2")?;
+    let mut known: HashMap<String, Option<(String, String)>> = HashMap::new();
+    for row in rows {
+        let Some(env_id) = &row.environment_id else {
+            continue;
+        };
+        if !known.contains_key(env_id) {
+            let found = stmt
+                .query_row(params![env_id, project_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            known.insert(env_id.clone(), found);
+        }
+        if let Some(Some((name, hash))) = known.get(env_id) {
+            row.environment_name = Some(name.clone());
+            row.environment_hash = (!hash.is_empty()).then(|| hash.clone());
+        }
+    }
+    Ok(())
+}
+
+/// How many secrets the project has.
+pub(crate) fn count_secrets(conn: &Connection, project_id: i64) -> Result<i64, StoreError> {
+    SECRETS.count(conn, project_id, &Filter::default())
+}
+
+/// One page of the project's secrets matching `filter`, in creation order.
+pub(crate) fn list_secrets(
+    conn: &Connection,
+    project_id: i64,
+    filter: &Filter,
+    page: PageRequest,
+) -> Result<Page<SecretRow>, StoreError> {
+    let mut page = SECRETS.list(conn, project_id, filter, page)?;
+    add_environments(conn, project_id, &mut page.rows)?;
+    Ok(page)
+}
+
+/// The fields of a new secret.
+#[derive(Debug)]
+pub(crate) struct NewSecret {
+    pub(crate) key: String,
+    pub(crate) value: String,
+    pub(crate) description: Option<String>,
+    pub(crate) hash: String,
+    /// Empty = "All".
+    pub(crate) environment_id: String,
+}
+
+pub(crate) fn create_secret(
+    conn: &mut Connection,
+    project_id: i64,
+    new: NewSecret,
+) -> Result<SecretRow, StoreError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut row = SECRETS.write(conn, project_id, &id, |tx, revision| {
+        if !new.environment_id.is_empty() {
+            ENVIRONMENTS.get(tx, project_id, &new.environment_id)?;
+        }
+        execute_unique(
+            tx,
+            "INSERT INTO secrets (id, project_id, environment_id, secret_hash, key, value,
+                                  description, creation_date, revision_date)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            params![
+                id,
+                project_id,
+                new.environment_id,
+                new.hash,
+                new.key,
+                new.value,
+                new.description,
+                revision
+            ],
+            "This secret hash already exists",
+        )
+    })?;
+    add_environments(conn, project_id, std::slice::from_mut(&mut row))?;
+    Ok(row)
+}
+
+/// A secret to write straight into the database with [`Store::import_secrets`], as a client
+/// would send it: cipher strings and the name hash, never plaintext.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretImport {
+    /// The encrypted key.
+    pub key: String,
+    /// The encrypted value.
+    pub value: String,
+    /// The encrypted description, if any.
+    pub description: Option<String>,
+    /// The name hash of the plaintext key.
+    pub hash: String,
+    /// The environment's id; `None` is "All".
+    pub environment_id: Option<String>,
+}
+
+impl std::fmt::Debug for SecretImport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretImport")
+            .field("hash", &self.hash)
+            .field("environment_id", &self.environment_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Writes many secrets into a project in one transaction, as if each had been created
+    /// through `POST /v1/secrets` (same checks, one revision date for all of them): a fast
+    /// way to seed a large project for tests and benchmarks. Returns how many were written;
+    /// on any error (an unknown environment, a duplicate) nothing is.
+    ///
+    /// ```
+    /// use locker_server::{SecretImport, Store};
+    ///
+    /// let store = Store::temporary().unwrap();
+    /// let key = store.create_project().unwrap();
+    /// let secrets = (0..3).map(|i| SecretImport {
+    ///     key: format!("2.k{i}"), // cipher strings in real use
+    ///     value: "2.v".into(),
+    ///     description: None,
+    ///     hash: format!("hash-{i}"),
+    ///     environment_id: None,
+    /// });
+    /// assert_eq!(store.import_secrets(key.project_id, secrets).unwrap(), 3);
+    /// ```
+    pub fn import_secrets(
+        &self,
+        project_id: i64,
+        secrets: impl IntoIterator<Item = SecretImport>,
+    ) -> Result<usize, ServerError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let exists: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM projects WHERE id = ?1",
+                params![project_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if exists.is_none() {
+            return Err(ServerError::UnknownProject(project_id));
+        }
+        let revision = bump_revision(&tx, project_id)?;
+        let mut known_environments = std::collections::HashSet::new();
+        let mut n = 0;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO secrets (id, project_id, environment_id, secret_hash, key, value,
+                                      description, creation_date, revision_date)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            )?;
+            for s in secrets {
+                let env = s.environment_id.unwrap_or_default();
+                if !env.is_empty() && !known_environments.contains(&env) {
+                    ENVIRONMENTS.get(&tx, project_id, &env)?;
+                    known_environments.insert(env.clone());
+                }
+                let id = uuid::Uuid::new_v4().to_string();
+                let args = params![
+                    id,
+                    project_id,
+                    env,
+                    s.hash,
+                    s.key,
+                    s.value,
+                    s.description,
+                    revision
+                ];
+                match insert.execute(args) {
+                    Ok(_) => n += 1,
+                    Err(e) if is_unique_violation(&e) => {
+                        return Err(StoreError::Duplicate("This secret hash already exists").into());
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+}
+
+/// The fields of a secret update; `None` = unchanged.
+#[derive(Debug, Default)]
+pub(crate) struct SecretChanges {
+    pub(crate) key: Change<String>,
+    pub(crate) value: Change<String>,
+    pub(crate) description: Change<Option<String>>,
+    pub(crate) hash: Change<String>,
+    /// `Some("")` moves the secret to "All".
+    pub(crate) environment_id: Change<String>,
+}
+
+/// Updates a secret; whatever changes, its revision date and the project's move forward.
+pub(crate) fn update_secret(
+    conn: &mut Connection,
+    project_id: i64,
+    id: &str,
+    changes: SecretChanges,
+) -> Result<SecretRow, StoreError> {
+    let mut row = SECRETS.write(conn, project_id, id, |tx, revision| {
+        SECRETS.get(tx, project_id, id)?;
+        if let Some(env) = changes.environment_id.as_deref().filter(|e| !e.is_empty()) {
+            ENVIRONMENTS.get(tx, project_id, env)?;
+        }
+        execute_unique(
+            tx,
+            "UPDATE secrets SET
+                key = COALESCE(?3, key),
+                value = COALESCE(?4, value),
+                description = CASE WHEN ?5 THEN ?6 ELSE description END,
+                secret_hash = COALESCE(?7, secret_hash),
+                environment_id = COALESCE(?8, environment_id),
+                revision_date = ?9,
+                updated_date = ?9
+             WHERE project_id = ?1 AND id = ?2",
+            params![
+                project_id,
+                id,
+                changes.key,
+                changes.value,
+                changes.description.is_some(),
+                changes.description.flatten(),
+                changes.hash,
+                changes.environment_id,
+                revision
+            ],
+            "This hash value already existed",
+        )
+    })?;
+    add_environments(conn, project_id, std::slice::from_mut(&mut row))?;
+    Ok(row)
+}
