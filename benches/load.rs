@@ -31,6 +31,7 @@ fn main() {
         rt.block_on(
             Fifty::loader()
                 .client(locker.clone())
+                .cache_dir(cache_dir())
                 .environment("prod")
                 .load_async(),
         )
@@ -81,4 +82,11 @@ fn main() {
         "\none batched load: {batch:.2?}   50 gets one by one: {single:.2?}   ratio: {:.1}x",
         single.as_secs_f64() / batch.as_secs_f64()
     );
+}
+
+/// Where the bench's loads keep their snapshots: a temporary directory, never the home one.
+fn cache_dir() -> &'static std::path::Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("a temporary directory"))
+        .path()
 }

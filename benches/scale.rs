@@ -216,6 +216,7 @@ fn main() {
         rt.block_on(
             Fifty::loader()
                 .client(p.locker.clone())
+                .cache_dir(cache_dir())
                 .environment("prod")
                 .load_async(),
         )
@@ -419,6 +420,7 @@ fn concurrent_cold_loaders(rt: &Runtime, n: usize) {
                         .map_err(|e| e.to_string())?;
                     Fifty::loader()
                         .client(locker)
+                        .cache_dir(cache_dir())
                         .environment("prod")
                         .load_async()
                         .await
@@ -464,4 +466,11 @@ fn concurrent_cold_loaders(rt: &Runtime, n: usize) {
         println!("  first error: {e}");
     }
     server.shutdown();
+}
+
+/// Where the bench's loads keep their snapshots: a temporary directory, never the home one.
+fn cache_dir() -> &'static std::path::Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("a temporary directory"))
+        .path()
 }

@@ -46,6 +46,9 @@ fn main() -> ExitCode {
 fn run() -> Result<(), Box<dyn Error>> {
     // Credentials from the environment or ~/.locker/credential.json; without any, the embedded
     // local server.
+    // The embedded demo keeps its snapshot in a temporary directory; a real project uses the
+    // default ($LOCKER_CACHE_DIR, else ~/.locker/cache).
+    let demo_cache = tempfile::tempdir()?;
     let (server, locker, environment) = match Locker::from_env() {
         Ok(locker) => {
             let env = std::env::var("LOCKER_ENVIRONMENT").unwrap_or_else(|_| "prod".to_owned());
@@ -78,10 +81,13 @@ fn run() -> Result<(), Box<dyn Error>> {
     let requests_before = server.as_ref().map(|s| s.request_log().len());
 
     let start = Instant::now();
-    let loaded = AppConfig::loader()
+    let mut loader = AppConfig::loader()
         .client(locker.as_async().clone())
-        .environment(environment.as_str())
-        .load_with_sources()?;
+        .environment(environment.as_str());
+    if server.is_some() {
+        loader = loader.cache_dir(demo_cache.path().join("cache"));
+    }
+    let loaded = loader.load_with_sources()?;
     let took = start.elapsed();
 
     println!("{:#?}\n", loaded.config);
@@ -120,10 +126,18 @@ fn run() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+/// Whether any credential is set up: an access key id variable, or a credential file (which
+/// `Locker::from_env` reports on when it is unreadable or malformed).
 fn credentials_set() -> bool {
-    locker_config::credentials::ACCESS_KEY_ID_VARS
+    use locker_config::credentials::{
+        ACCESS_KEY_ID_VARS, CREDENTIAL_FILES, SECRET_ACCESS_KEY_VARS,
+    };
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    ACCESS_KEY_ID_VARS
         .iter()
+        .chain(SECRET_ACCESS_KEY_VARS)
         .any(|var| std::env::var_os(var).is_some())
+        || home.is_some_and(|home| CREDENTIAL_FILES.iter().any(|f| home.join(f).exists()))
 }
 
 /// staging and prod, a few secrets in each, and some shared by all environments ("All").

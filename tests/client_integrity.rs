@@ -42,7 +42,7 @@ async fn assert_fails_closed(p: &Project, id: &str, says: &str, leak: &str) {
         // With a mismatched hash the hash lookup no longer finds the key at all.
         errors.push(fresh.get("DATABASE_URL", Some("prod")).await.unwrap_err());
     }
-    let loader = AppConfig::loader().client(p.client()).environment("prod");
+    let loader = p.loader::<AppConfig>("prod");
     errors.push(loader.load_async().await.unwrap_err());
     for err in errors {
         assert_eq!(err.kind(), ErrorKind::Decryption, "{err:?}");

@@ -167,6 +167,7 @@ fn fifty_fields_cost_one_list_request() {
 
     let cfg = Fifty::loader()
         .client(client.clone())
+        .cache_dir(p.cache_dir())
         .environment("prod")
         .load()
         .unwrap();
@@ -185,6 +186,7 @@ fn fifty_fields_cost_one_list_request() {
     let before: usize = p.server.request_log().len();
     Fifty::loader()
         .client(client)
+        .cache_dir(p.cache_dir())
         .environment("prod")
         .load()
         .unwrap();
@@ -208,6 +210,7 @@ fn client_errors_pass_through_with_their_kind() {
         .unwrap();
     let err = AppConfig::loader()
         .client(bad)
+        .cache_dir(p.cache_dir())
         .environment("prod")
         .load()
         .unwrap_err();

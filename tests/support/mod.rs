@@ -22,6 +22,9 @@ pub(crate) struct Project {
     pub(crate) server: LocalServer,
     /// The project's read-write key.
     pub(crate) key: AccessKey,
+    /// This project's own snapshot directory, so that no load writes under the home directory
+    /// and no two tests share snapshots.
+    cache: tempfile::TempDir,
 }
 
 impl Project {
@@ -29,7 +32,13 @@ impl Project {
     pub(crate) fn new() -> Self {
         let server = LocalServer::start().expect("the local server starts");
         let key = server.create_project().expect("a project can be created");
-        Project { server, key }
+        let cache = tempfile::tempdir().expect("a temporary snapshot directory");
+        Project { server, key, cache }
+    }
+
+    /// The snapshot directory loads of this project use.
+    pub(crate) fn cache_dir(&self) -> std::path::PathBuf {
+        self.cache.path().join("cache")
     }
 
     /// A builder for a client of this project: its key and the server, every other setting the
@@ -62,7 +71,10 @@ impl Project {
 
     /// A loader of `T` for `environment`, with a client of this project.
     pub(crate) fn loader<T: LockerConfig>(&self, environment: &str) -> Loader<T> {
-        Loader::new().client(self.client()).environment(environment)
+        Loader::new()
+            .client(self.client())
+            .environment(environment)
+            .cache_dir(self.cache_dir())
     }
 
     /// Creates the environments, then `(environment, key, value)` secrets (`None` = "All"),
