@@ -13,7 +13,7 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use crate::live::{self, BuildFn, Live};
-use crate::snapshot::{self, CachePolicy, DEFAULT_FALLBACK_AFTER, Origin, Records, Source, Want};
+use crate::snapshot::{self, CachePolicy, Origin, Records, Source, SourceSettings, Want};
 use crate::{Error, ErrorKind, Locker, Result};
 
 /// All keys of one environment, the environment's value winning over the one in "All".
@@ -104,20 +104,14 @@ impl EnvValues {
 #[must_use]
 pub struct ValuesLoader {
     environment: String,
-    client: Option<Locker>,
-    cache_dir: Option<PathBuf>,
-    cache_policy: CachePolicy,
-    fallback_after: Duration,
+    source: SourceSettings,
 }
 
 impl fmt::Debug for ValuesLoader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ValuesLoader")
             .field("environment", &self.environment)
-            .field("client", &self.client.as_ref().map(|_| "Locker"))
-            .field("cache_dir", &self.cache_dir)
-            .field("cache_policy", &self.cache_policy)
-            .field("fallback_after", &self.fallback_after)
+            .field("source", &self.source)
             .finish()
     }
 }
@@ -128,35 +122,32 @@ impl ValuesLoader {
     pub fn new(environment: impl Into<String>) -> Self {
         ValuesLoader {
             environment: environment.into(),
-            client: None,
-            cache_dir: None,
-            cache_policy: CachePolicy::default(),
-            fallback_after: DEFAULT_FALLBACK_AFTER,
+            source: SourceSettings::default(),
         }
     }
 
     /// The client to load with. Default: [`Locker::from_env`].
     pub fn client(mut self, locker: Locker) -> Self {
-        self.client = Some(locker);
+        self.source.client = Some(locker);
         self
     }
 
     /// The snapshot directory; as [`Loader::cache_dir`](crate::Loader::cache_dir).
     pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.cache_dir = Some(dir.into());
+        self.source.cache_dir = Some(dir.into());
         self
     }
 
     /// The snapshot policy; as [`Loader::cache_policy`](crate::Loader::cache_policy).
     pub fn cache_policy(mut self, policy: CachePolicy) -> Self {
-        self.cache_policy = policy;
+        self.source.policy = policy;
         self
     }
 
     /// The bound on waiting for Locker when a snapshot could stand in; as
     /// [`Loader::fallback_after`](crate::Loader::fallback_after). Default: 3 seconds.
     pub fn fallback_after(mut self, bound: Duration) -> Self {
-        self.fallback_after = bound;
+        self.source.fallback_after = bound;
         self
     }
 
@@ -167,21 +158,11 @@ impl ValuesLoader {
                 "the environment name must not be empty",
             ));
         }
-        let client = match self.client {
-            Some(client) => client,
-            None => Locker::from_env()?,
-        };
         let want = Want {
             environment: self.environment,
             keys: None,
         };
-        let source = Source {
-            client,
-            cache_dir: self.cache_dir,
-            policy: self.cache_policy,
-            fallback_after: self.fallback_after,
-        };
-        Ok((source, want))
+        Ok((self.source.resolve()?, want))
     }
 
     /// Loads asynchronously.

@@ -14,7 +14,7 @@ use super::LockerConfig;
 use super::build::{Values, build, check_key};
 use super::report::{FieldSource, ValueSource};
 use crate::live::{self, BuildFn, Live};
-use crate::snapshot::{self, CachePolicy, DEFAULT_FALLBACK_AFTER, Origin, Records, Source, Want};
+use crate::snapshot::{self, CachePolicy, Origin, Records, Source, SourceSettings, Want};
 use crate::{Error, ErrorKind, Locker, Result};
 
 /// The environment variable naming the environment when none is given.
@@ -39,11 +39,8 @@ pub const ENVIRONMENT_VAR: &str = "LOCKER_ENVIRONMENT";
 #[must_use]
 pub struct Loader<T> {
     environment: Option<String>,
-    client: Option<Locker>,
     overrides: Vec<(String, Zeroizing<String>)>,
-    cache_dir: Option<PathBuf>,
-    cache_policy: CachePolicy,
-    fallback_after: Duration,
+    source: SourceSettings,
     _config: PhantomData<fn() -> T>,
 }
 
@@ -64,11 +61,8 @@ impl<T> fmt::Debug for Loader<T> {
         let keys: Vec<&str> = self.overrides.iter().map(|(k, _)| k.as_str()).collect();
         f.debug_struct("Loader")
             .field("environment", &self.environment)
-            .field("client", &self.client.as_ref().map(|_| "Locker"))
             .field("overrides", &keys)
-            .field("cache_dir", &self.cache_dir)
-            .field("cache_policy", &self.cache_policy)
-            .field("fallback_after", &self.fallback_after)
+            .field("source", &self.source)
             .finish()
     }
 }
@@ -79,11 +73,8 @@ impl<T> Clone for Loader<T> {
     fn clone(&self) -> Self {
         Loader {
             environment: self.environment.clone(),
-            client: self.client.clone(),
             overrides: self.overrides.clone(),
-            cache_dir: self.cache_dir.clone(),
-            cache_policy: self.cache_policy,
-            fallback_after: self.fallback_after,
+            source: self.source.clone(),
             _config: PhantomData,
         }
     }
@@ -101,11 +92,8 @@ impl<T: LockerConfig> Loader<T> {
     pub fn new() -> Self {
         Loader {
             environment: None,
-            client: None,
             overrides: Vec::new(),
-            cache_dir: None,
-            cache_policy: CachePolicy::default(),
-            fallback_after: DEFAULT_FALLBACK_AFTER,
+            source: SourceSettings::default(),
             _config: PhantomData,
         }
     }
@@ -119,7 +107,7 @@ impl<T: LockerConfig> Loader<T> {
     /// The client to load with. Default: [`Locker::from_env`] (environment variables, then
     /// `~/.locker/credential.json`).
     pub fn client(mut self, locker: Locker) -> Self {
-        self.client = Some(locker);
+        self.source.client = Some(locker);
         self
     }
 
@@ -134,14 +122,14 @@ impl<T: LockerConfig> Loader<T> {
     /// The directory of the local snapshots. Default: `$LOCKER_CACHE_DIR`, else
     /// `~/.locker/cache`. It is created with mode 0700 when missing; snapshots are 0600.
     pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.cache_dir = Some(dir.into());
+        self.source.cache_dir = Some(dir.into());
         self
     }
 
     /// When the local snapshot is read and written. Default:
     /// [`CachePolicy::NetworkFirst`] with a `max_stale` of 24 hours.
     pub fn cache_policy(mut self, policy: CachePolicy) -> Self {
-        self.cache_policy = policy;
+        self.source.policy = policy;
         self
     }
 
@@ -151,7 +139,7 @@ impl<T: LockerConfig> Loader<T> {
     /// for Locker's answer or error as usual; once Locker has answered, the rest of the load is
     /// waited for.
     pub fn fallback_after(mut self, bound: Duration) -> Self {
-        self.fallback_after = bound;
+        self.source.fallback_after = bound;
         self
     }
 
@@ -252,25 +240,11 @@ impl<T: LockerConfig> Loader<T> {
         for (key, _) in &self.overrides {
             check_key::<T>(key, "override")?;
         }
-        let environment = match self.environment {
-            Some(env) => env,
-            None => environment_from_env::<T>()?,
-        };
-        let client = match self.client {
-            Some(client) => client,
-            None => Locker::from_env()?,
-        };
         let want = Want {
-            environment,
+            environment: environment_or_default::<T>(self.environment)?,
             keys: Some(config_keys::<T>().into_iter().collect::<BTreeSet<_>>()),
         };
-        let source = Source {
-            client,
-            cache_dir: self.cache_dir,
-            policy: self.cache_policy,
-            fallback_after: self.fallback_after,
-        };
-        Ok((source, want, self.overrides))
+        Ok((self.source.resolve()?, want, self.overrides))
     }
 }
 
@@ -285,23 +259,19 @@ impl<T: LockerConfig> Loader<T> {
     /// For `check`: the environment and client this loader would use (resolved from the
     /// process environment when not set), and its overrides.
     pub(super) fn resolved(self) -> Result<Resolved> {
-        let environment = match self.environment {
-            Some(env) => env,
-            None => environment_from_env::<T>()?,
-        };
-        let client = match self.client {
-            Some(client) => client,
-            None => Locker::from_env()?,
-        };
         Ok(Resolved {
-            environment,
-            client,
+            environment: environment_or_default::<T>(self.environment)?,
+            client: self.source.resolve()?.client,
             overrides: self.overrides,
         })
     }
 }
 
-fn environment_from_env<T: LockerConfig>() -> Result<String> {
+/// The environment given to the loader, else `LOCKER_ENVIRONMENT`.
+fn environment_or_default<T: LockerConfig>(given: Option<String>) -> Result<String> {
+    if let Some(environment) = given {
+        return Ok(environment);
+    }
     match std::env::var(ENVIRONMENT_VAR) {
         Ok(env) if !env.trim().is_empty() => Ok(env),
         _ => Err(Error::new(

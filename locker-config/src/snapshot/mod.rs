@@ -351,6 +351,54 @@ pub(crate) fn changed_keys(old: &Records, new: &Records) -> Vec<String> {
     keys.into_iter().map(str::to_owned).collect()
 }
 
+/// What a loader's setters leave for [`Source`]: the client (if one was given) and the
+/// snapshot settings. Typed and untyped loaders hold one each, so both resolve it the same way.
+#[derive(Clone)]
+pub(crate) struct SourceSettings {
+    pub(crate) client: Option<Locker>,
+    pub(crate) cache_dir: Option<PathBuf>,
+    pub(crate) policy: CachePolicy,
+    pub(crate) fallback_after: Duration,
+}
+
+impl Default for SourceSettings {
+    fn default() -> Self {
+        SourceSettings {
+            client: None,
+            cache_dir: None,
+            policy: CachePolicy::default(),
+            fallback_after: DEFAULT_FALLBACK_AFTER,
+        }
+    }
+}
+
+impl fmt::Debug for SourceSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceSettings")
+            .field("client", &self.client.as_ref().map(|_| "Locker"))
+            .field("cache_dir", &self.cache_dir)
+            .field("cache_policy", &self.policy)
+            .field("fallback_after", &self.fallback_after)
+            .finish()
+    }
+}
+
+impl SourceSettings {
+    /// The source to load from; without a client, [`Locker::from_env`].
+    pub(crate) fn resolve(self) -> Result<Source> {
+        let client = match self.client {
+            Some(client) => client,
+            None => Locker::from_env()?,
+        };
+        Ok(Source {
+            client,
+            cache_dir: self.cache_dir,
+            policy: self.policy,
+            fallback_after: self.fallback_after,
+        })
+    }
+}
+
 /// Everything a load needs besides what to keep: resolved client and environment, and the
 /// snapshot settings.
 pub(crate) struct Source {
