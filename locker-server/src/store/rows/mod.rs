@@ -11,7 +11,8 @@ pub(crate) use environments::{
 };
 pub use secrets::SecretImport;
 pub(crate) use secrets::{
-    NewSecret, SecretChanges, SecretRow, count_secrets, create_secret, list_secrets, update_secret,
+    NewSecret, SecretChanges, SecretRow, count_secrets, create_secret, fill_missing_json,
+    list_secret_json, list_secrets, update_secret,
 };
 pub(crate) use table::{Filter, Page, PageRequest, Start};
 
