@@ -445,7 +445,7 @@ mod tests {
         let secret = |i: usize, environment_id: &str| NewSecret {
             key: format!("2.k\"{i}\u{e9}"),
             value: format!("2.v{i}"),
-            description: (i % 2 == 0).then(|| "2.d".to_owned()),
+            description: i.is_multiple_of(2).then(|| "2.d".to_owned()),
             hash: format!("h{i}"),
             environment_id: environment_id.into(),
         };
