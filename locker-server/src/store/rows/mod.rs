@@ -85,6 +85,25 @@ mod tests {
     }
 
     #[test]
+    fn finding_secrets_without_json_reads_only_a_partial_index() {
+        let store = Store::temporary().unwrap();
+        let conn = store.lock();
+        for (sql, args) in [
+            (
+                "SELECT DISTINCT project_id FROM secrets WHERE json IS NULL",
+                vec![],
+            ),
+            (
+                "SELECT t.id FROM secrets t WHERE t.project_id = ?1 AND t.json IS NULL",
+                vec![SqlValue::Integer(1)],
+            ),
+        ] {
+            let p = plan(&conn, sql, &args);
+            assert!(p.contains("secrets_missing_json"), "{sql}: {p}");
+        }
+    }
+
+    #[test]
     fn keyset_pages_cover_every_row_once_and_count_once() {
         let store = Store::temporary().unwrap();
         let key = store.create_project().unwrap();
