@@ -50,6 +50,13 @@ impl From<SecretRow> for SecretJson {
     }
 }
 
+/// The JSON text of a secret, exactly as the API sends it. The store keeps it with each row
+/// (rewritten whenever the secret or its environment's name or hash changes), so a list
+/// copies it instead of building it again.
+pub(crate) fn render_secret(row: SecretRow) -> serde_json::Result<String> {
+    serde_json::to_string(&SecretJson::from(row))
+}
+
 /// An environment (PROTOCOL.md §4.2).
 #[derive(Debug, Serialize)]
 pub(crate) struct EnvironmentJson {

@@ -47,7 +47,10 @@ CREATE TABLE IF NOT EXISTS secrets (
     description    TEXT,
     creation_date  REAL NOT NULL,
     revision_date  REAL NOT NULL,
-    updated_date   REAL
+    updated_date   REAL,
+    -- The secret as the API sends it (with its environment's name and hash), kept up to date
+    -- on every write so that lists copy it.
+    json           TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS secrets_hash_env_unique
     ON secrets(project_id, secret_hash, environment_id) WHERE secret_hash <> '';
@@ -109,7 +112,7 @@ impl Store {
 
     fn open_inner(path: PathBuf, temp: Option<tempfile::TempDir>) -> Result<Store, ServerError> {
         create_private(&path)?;
-        let conn = Connection::open(&path)?;
+        let mut conn = Connection::open(&path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         let _mode: String =
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
@@ -120,6 +123,7 @@ impl Store {
             conn.pragma_update_and_check(None, "mmap_size", 256 * 1024 * 1024, |r| r.get(0))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA)?;
+        migrate(&mut conn)?;
         Ok(Store {
             inner: Arc::new(StoreInner {
                 conn: Mutex::new(conn),
@@ -139,6 +143,26 @@ impl Store {
         // back on drop), so a poisoned lock is still usable.
         self.inner.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Brings a database created by an earlier schema up to this one: secrets get their stored
+/// JSON column, filled from their rows.
+fn migrate(conn: &mut Connection) -> Result<(), ServerError> {
+    let has_json: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('secrets') WHERE name = 'json'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_json {
+        conn.execute_batch("ALTER TABLE secrets ADD COLUMN json TEXT")?;
+    }
+    // Empty but for rows still to fill, so finding them costs nothing on a current database.
+    conn.execute_batch(
+        "CREATE INDEX IF NOT EXISTS secrets_missing_json ON secrets(project_id)
+         WHERE json IS NULL",
+    )?;
+    crate::store::rows::fill_missing_json(conn)?;
+    Ok(())
 }
 
 /// Now as float seconds since the epoch, with microsecond precision: the nearest `f64` to a

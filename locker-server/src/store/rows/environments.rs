@@ -145,6 +145,7 @@ pub(crate) fn update_environment(
                  WHERE project_id = ?1 AND environment_id = ?2",
                 params![project_id, id, revision],
             )?;
+            super::secrets::render_stored(tx, project_id, "t.environment_id = ?2", &[&id])?;
         }
         Ok(())
     })

@@ -11,7 +11,8 @@ pub(crate) use environments::{
 };
 pub use secrets::SecretImport;
 pub(crate) use secrets::{
-    NewSecret, SecretChanges, SecretRow, count_secrets, create_secret, list_secrets, update_secret,
+    NewSecret, SecretChanges, SecretRow, count_secrets, create_secret, fill_missing_json,
+    list_secret_json, list_secrets, update_secret,
 };
 pub(crate) use table::{Filter, Page, PageRequest, Start};
 
@@ -80,6 +81,25 @@ mod tests {
                     "{name} {filter:?}: {p}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn finding_secrets_without_json_reads_only_a_partial_index() {
+        let store = Store::temporary().unwrap();
+        let conn = store.lock();
+        for (sql, args) in [
+            (
+                "SELECT DISTINCT project_id FROM secrets WHERE json IS NULL",
+                vec![],
+            ),
+            (
+                "SELECT t.id FROM secrets t WHERE t.project_id = ?1 AND t.json IS NULL",
+                vec![SqlValue::Integer(1)],
+            ),
+        ] {
+            let p = plan(&conn, sql, &args);
+            assert!(p.contains("secrets_missing_json"), "{sql}: {p}");
         }
     }
 

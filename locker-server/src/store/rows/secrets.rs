@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::environments::ENVIRONMENTS;
@@ -89,6 +90,95 @@ fn add_environments(
     Ok(())
 }
 
+/// The stored JSON of `row`: what the API sends for it.
+fn render(row: SecretRow) -> Result<String, StoreError> {
+    crate::api::wire::render_secret(row)
+        .map_err(|e| StoreError::Db(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))
+}
+
+/// Rewrites the stored JSON of the project's secrets matching `condition` (on the table `t`,
+/// its arguments numbered from `?2`; `?1` is the project id) from their current rows.
+pub(crate) fn render_stored(
+    conn: &Connection,
+    project_id: i64,
+    condition: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<usize, StoreError> {
+    let mut rows = {
+        let sql = format!(
+            "SELECT {} WHERE t.project_id = ?1 AND {condition}",
+            SECRETS.select
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let mut all: Vec<&dyn rusqlite::ToSql> = vec![&project_id];
+        all.extend_from_slice(args);
+        stmt.query_map(all.as_slice(), secret_from_row)?
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    add_environments(conn, project_id, &mut rows)?;
+    let mut update = conn.prepare_cached("UPDATE secrets SET json = ?1 WHERE id = ?2")?;
+    let n = rows.len();
+    for row in rows {
+        let id = row.id.clone();
+        update.execute(params![render(row)?, id])?;
+    }
+    Ok(n)
+}
+
+/// Fills in the stored JSON of every secret that has none (rows written before the column
+/// existed), in one transaction. Returns how many were filled.
+pub(crate) fn fill_missing_json(conn: &mut Connection) -> Result<usize, StoreError> {
+    let tx = conn.transaction()?;
+    let projects = {
+        let mut stmt = tx.prepare("SELECT DISTINCT project_id FROM secrets WHERE json IS NULL")?;
+        stmt.query_map([], |r| r.get::<_, i64>(0))?
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let mut n = 0;
+    for project_id in projects {
+        n += render_stored(&tx, project_id, "t.json IS NULL", &[])?;
+    }
+    tx.commit()?;
+    Ok(n)
+}
+
+/// One page of the project's secrets matching `filter`, as their stored JSON joined with
+/// `,` and appended to `out`: the `results` of a list answer, copied without decoding a row.
+pub(crate) fn list_secret_json(
+    conn: &Connection,
+    project_id: i64,
+    filter: &Filter,
+    page: PageRequest,
+    out: &mut Vec<u8>,
+) -> Result<Page<()>, StoreError> {
+    let mut first = true;
+    SECRETS.list_with(
+        conn,
+        project_id,
+        filter,
+        page,
+        "t.seq, t.json, t.id FROM secrets t",
+        |row| {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            match row.get_ref(1)? {
+                ValueRef::Text(json) => out.extend_from_slice(json),
+                _ => {
+                    // Written without its JSON (e.g. by an older server since the last
+                    // open): render it from the row.
+                    let id: String = row.get(2)?;
+                    let mut secret = SECRETS.get(conn, project_id, &id)?;
+                    add_environments(conn, project_id, std::slice::from_mut(&mut secret))?;
+                    out.extend_from_slice(render(secret)?.as_bytes());
+                }
+            }
+            Ok(())
+        },
+    )
+}
+
 /// How many secrets the project has.
 pub(crate) fn count_secrets(conn: &Connection, project_id: i64) -> Result<i64, StoreError> {
     SECRETS.count(conn, project_id, &Filter::default())
@@ -143,7 +233,9 @@ pub(crate) fn create_secret(
                 revision
             ],
             "This secret hash already exists",
-        )
+        )?;
+        render_stored(tx, project_id, "t.id = ?2", &[&id])?;
+        Ok(())
     })?;
     add_environments(conn, project_id, std::slice::from_mut(&mut row))?;
     Ok(row)
@@ -212,30 +304,53 @@ impl Store {
             return Err(ServerError::UnknownProject(project_id));
         }
         let revision = bump_revision(&tx, project_id)?;
-        let mut known_environments = std::collections::HashSet::new();
+        // Each environment's name and hash, looked up once.
+        let mut environments: HashMap<String, (String, Option<String>)> = HashMap::new();
         let mut n = 0;
         {
             let mut insert = tx.prepare(
                 "INSERT INTO secrets (id, project_id, environment_id, secret_hash, key, value,
-                                      description, creation_date, revision_date)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                                      description, creation_date, revision_date, json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
             )?;
             for s in secrets {
                 let env = s.environment_id.unwrap_or_default();
-                if !env.is_empty() && !known_environments.contains(&env) {
-                    ENVIRONMENTS.get(&tx, project_id, &env)?;
-                    known_environments.insert(env.clone());
-                }
-                let id = uuid::Uuid::new_v4().to_string();
+                let (environment_name, environment_hash) = if env.is_empty() {
+                    (None, None)
+                } else {
+                    if !environments.contains_key(&env) {
+                        let found = ENVIRONMENTS.get(&tx, project_id, &env)?;
+                        let hash = (!found.hash.is_empty()).then_some(found.hash);
+                        environments.insert(env.clone(), (found.name, hash));
+                    }
+                    let (name, hash) = &environments[&env];
+                    (Some(name.clone()), hash.clone())
+                };
+                let row = SecretRow {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    project_id,
+                    environment_id: (!env.is_empty()).then(|| env.clone()),
+                    environment_name,
+                    environment_hash,
+                    key: s.key,
+                    value: s.value,
+                    description: s.description,
+                    secret_hash: s.hash,
+                    creation_date: revision,
+                    revision_date: revision,
+                    updated_date: None,
+                };
+                let json = render(row.clone())?;
                 let args = params![
-                    id,
+                    row.id,
                     project_id,
                     env,
-                    s.hash,
-                    s.key,
-                    s.value,
-                    s.description,
-                    revision
+                    row.secret_hash,
+                    row.key,
+                    row.value,
+                    row.description,
+                    revision,
+                    json
                 ];
                 match insert.execute(args) {
                     Ok(_) => n += 1,
@@ -297,7 +412,9 @@ pub(crate) fn update_secret(
                 revision
             ],
             "This hash value already existed",
-        )
+        )?;
+        render_stored(tx, project_id, "t.id = ?2", &[&id])?;
+        Ok(())
     })?;
     add_environments(conn, project_id, std::slice::from_mut(&mut row))?;
     Ok(row)

@@ -118,6 +118,31 @@ impl<R> Table<R> {
         filter: &Filter,
         req: PageRequest,
     ) -> Result<Page<R>, StoreError> {
+        let mut rows = Vec::new();
+        let page = self.list_with(conn, project_id, filter, req, self.select, |row| {
+            rows.push((self.from_row)(row)?);
+            Ok(())
+        })?;
+        Ok(Page {
+            rows,
+            count: page.count,
+            last_seq: page.last_seq,
+            more: page.more,
+        })
+    }
+
+    /// Like [`Table::list`], but selects `select` (the sequence number first, then the `FROM`
+    /// clause) and hands each row of the page to `each` as it is read, so a caller can copy
+    /// what it needs without building a row value. The returned page has no rows.
+    pub(crate) fn list_with(
+        &self,
+        conn: &Connection,
+        project_id: i64,
+        filter: &Filter,
+        req: PageRequest,
+        select: &str,
+        mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<(), StoreError>,
+    ) -> Result<Page<()>, StoreError> {
         let (cond, args) = self.condition(project_id, filter);
         let from_start = matches!(req.start, Start::After(0) | Start::Skip(0));
         let after = match req.start {
@@ -149,8 +174,7 @@ impl<R> Table<R> {
             });
         };
         let sql = format!(
-            "SELECT {} WHERE {cond} AND t.seq > ?{} ORDER BY t.seq LIMIT ?{}",
-            self.select,
+            "SELECT {select} WHERE {cond} AND t.seq > ?{} ORDER BY t.seq LIMIT ?{}",
             args.len() + 1,
             args.len() + 2
         );
@@ -159,28 +183,29 @@ impl<R> Table<R> {
         // One row more than asked tells whether another page follows.
         page_args.push(SqlValue::Integer(req.limit.map_or(-1, |l| l + 1)));
         let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = Vec::new();
+        let mut n: i64 = 0;
         let mut last_seq = None;
         let mut more = false;
         let mut cursor = stmt.query(params_from_iter(page_args))?;
         while let Some(row) = cursor.next()? {
-            if req.limit.is_some_and(|l| rows.len() as i64 >= l) {
+            if req.limit.is_some_and(|l| n >= l) {
                 more = true;
                 break;
             }
             last_seq = Some(row.get(0)?);
-            rows.push((self.from_row)(row)?);
+            each(row)?;
+            n += 1;
         }
         drop(cursor);
         drop(stmt);
         let count = match req.count {
-            Some(n) => n,
+            Some(c) => c,
             // A list that fits in its first page counts itself.
-            None if from_start && !more => rows.len() as i64,
+            None if from_start && !more => n,
             None => self.count(conn, project_id, filter)?,
         };
         Ok(Page {
-            rows,
+            rows: Vec::new(),
             count,
             last_seq,
             more,
