@@ -12,12 +12,17 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use std::borrow::Cow;
+
 use hkdf::Hkdf;
+use reqwest::Method;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::decrypt::decrypt_secret;
+use super::transport::parse_json;
 use super::{Locker, Session};
 use crate::snapshot::{Kept, Listing, Want};
 use crate::{Error, ErrorKind, Result};
@@ -31,16 +36,77 @@ const MAX_PAGES: usize = 10_000;
 const SNAPSHOT_KEY_INFO: &[u8] = b"locker-config snapshot key v1";
 
 /// One page of `GET /v1/secrets`. `results` is required: a response without it is invalid,
-/// never an empty list.
+/// never an empty list. The records stay unparsed text until [`Selector`] says they may be
+/// used, so a load pays for parsing only what it keeps.
 #[derive(Deserialize)]
-struct Page {
-    results: Vec<WireSecret>,
+struct Page<'a> {
+    #[serde(borrow)]
+    results: Vec<&'a RawValue>,
     #[serde(default)]
     next: Option<serde_json::Value>,
     #[serde(default)]
     count: Option<serde_json::Value>,
     #[serde(default)]
     revision_date: Option<serde_json::Value>,
+}
+
+/// What a record is chosen by, read from the page without copying the rest of it (the cipher
+/// strings are skipped, not allocated). Lenient as [`WireSecret`] is: a field of another type
+/// counts as absent.
+#[derive(Deserialize)]
+struct Selector<'a> {
+    #[serde(default, borrow)]
+    id: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    environment_id: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    environment_hash: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    secret_hash: Option<&'a RawValue>,
+}
+
+/// A JSON string's text; `None` for `null`, another type or an empty string.
+fn raw_string(v: Option<&RawValue>) -> Option<Cow<'_, str>> {
+    let v = v?;
+    if !v.get().starts_with('"') {
+        return None;
+    }
+    serde_json::from_str::<Cow<'_, str>>(v.get())
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// An id sent as a string or a number, as [`WireSecret`] reads it.
+fn raw_id(v: Option<&RawValue>) -> Option<String> {
+    let text = v?.get();
+    match text.as_bytes().first() {
+        Some(b'"') => raw_string(v).map(Cow::into_owned),
+        Some(b'-' | b'0'..=b'9') => Some(text.to_owned()),
+        _ => None,
+    }
+}
+
+/// Whether a record can be used, as far as the hashes beside it tell: `Some(false)` is
+/// certainly not, `Some(true)` certainly, `None` only the decrypted record can tell. Returns
+/// (environment matches, key matches).
+fn hash_match(
+    in_environment: bool,
+    environment_hash: Option<&str>,
+    secret_hash: Option<&str>,
+    env_hash: &str,
+    key_hashes: Option<&HashSet<String>>,
+) -> (Option<bool>, Option<bool>) {
+    let env_match = match (in_environment, environment_hash) {
+        (false, _) => Some(true),
+        (true, Some(h)) => Some(h == env_hash),
+        (true, None) => None,
+    };
+    let key_match = match (key_hashes, secret_hash) {
+        (None, _) => Some(true),
+        (Some(set), Some(h)) => Some(set.contains(h)),
+        (Some(_), None) => None,
+    };
+    (env_match, key_match)
 }
 
 fn number(v: Option<&serde_json::Value>) -> Option<f64> {
@@ -87,7 +153,16 @@ impl Locker {
             since.unwrap_or(0.0),
             self.inner.page_size
         );
+        let env_hash = name_hash(session.project_id, &want.environment);
+        let key_hashes: Option<HashSet<String>> = want.keys.as_ref().map(|keys| {
+            keys.iter()
+                .map(|k| name_hash(session.project_id, k))
+                .collect()
+        });
         let mut wire = Vec::new();
+        let mut dropped = Vec::new();
+        let mut seen_environment = false;
+        let mut received = 0;
         let mut seen = HashSet::new();
         let mut revision = None;
         let mut count = None;
@@ -98,7 +173,8 @@ impl Locker {
                     "the server's pagination of /v1/secrets does not end",
                 ));
             }
-            let page: Page = self.read(url.clone()).await?;
+            let ok = self.send(Method::GET, url.clone(), None).await?;
+            let page: Page<'_> = parse_json(&ok.body, &ok.label)?;
             if seen.len() == 1 {
                 revision = number(page.revision_date.as_ref());
                 count = number(page.count.as_ref())
@@ -113,14 +189,34 @@ impl Locker {
                 _ => None,
             };
             let empty = page.results.is_empty();
-            wire.extend(page.results);
+            received += page.results.len();
+            for raw in page.results {
+                let sel: Selector<'_> = parse_json(raw.get().as_bytes(), &ok.label)?;
+                let in_environment = raw_id(sel.environment_id).is_some_and(|id| !id.is_empty());
+                let (env_match, key_match) = hash_match(
+                    in_environment,
+                    raw_string(sel.environment_hash).as_deref(),
+                    raw_string(sel.secret_hash).as_deref(),
+                    &env_hash,
+                    key_hashes.as_ref(),
+                );
+                if in_environment && env_match == Some(true) {
+                    seen_environment = true;
+                }
+                if env_match == Some(false) || key_match == Some(false) {
+                    dropped.extend(raw_id(sel.id));
+                    continue;
+                }
+                wire.push(parse_json::<WireSecret>(raw.get().as_bytes(), &ok.label)?);
+            }
             match next {
                 Some(next) if !empty => url = self.relative_next(&next)?,
                 _ => break,
             }
         }
-        let received = wire.len();
         let mut listing = self.keep(session, want, wire).await?;
+        listing.dropped.extend(dropped);
+        listing.seen_environment |= seen_environment;
         listing.revision = revision;
         listing.count = count;
         listing.received = received;
@@ -149,17 +245,13 @@ impl Locker {
         let mut candidates = Vec::new();
         for w in wire {
             let in_environment = nonempty(&w.environment_id).is_some();
-            // Some(true/false): decided by the hash; None: only the decrypted record can tell.
-            let env_match = match (in_environment, nonempty(&w.environment_hash)) {
-                (false, _) => Some(true),
-                (true, Some(h)) => Some(h == env_hash),
-                (true, None) => None,
-            };
-            let key_match = match (&key_hashes, nonempty(&w.secret_hash)) {
-                (None, _) => Some(true),
-                (Some(set), Some(h)) => Some(set.contains(&h)),
-                (Some(_), None) => None,
-            };
+            let (env_match, key_match) = hash_match(
+                in_environment,
+                nonempty(&w.environment_hash).as_deref(),
+                nonempty(&w.secret_hash).as_deref(),
+                &env_hash,
+                key_hashes.as_ref(),
+            );
             if in_environment && env_match == Some(true) {
                 listing.seen_environment = true;
             }
@@ -254,6 +346,31 @@ fn integrity(id: &str, field: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_selector_reads_ids_and_hashes_as_leniently_as_the_wire_types() {
+        let sel: Selector<'_> = serde_json::from_str(
+            r#"{"id":7,"environment_id":"","environment_hash":{"a":1},
+                "secret_hash":"h\u0041","key":"2.a|b|c","data":{"value":"x"}}"#,
+        )
+        .unwrap();
+        assert_eq!(raw_id(sel.id).as_deref(), Some("7"));
+        assert_eq!(raw_id(sel.environment_id), None);
+        assert_eq!(raw_string(sel.environment_hash), None);
+        assert_eq!(raw_string(sel.secret_hash).as_deref(), Some("hA"));
+        let sel: Selector<'_> = serde_json::from_str(r#"{"environment_id":null}"#).unwrap();
+        assert_eq!((raw_id(sel.id), raw_id(sel.environment_id)), (None, None));
+        // The decision is the one `keep` makes on parsed records.
+        let keys: HashSet<String> = ["k".to_owned()].into();
+        assert_eq!(
+            hash_match(true, Some("other"), Some("k"), "env", Some(&keys)),
+            (Some(false), Some(true))
+        );
+        assert_eq!(
+            hash_match(false, None, None, "env", Some(&keys)),
+            (Some(true), None)
+        );
+    }
 
     const PID: i64 = 42;
 

@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
@@ -63,7 +64,7 @@ impl Locker {
     }
 
     /// Sends one API call: reads are retried by the policy of [`retry`], writes never.
-    async fn send(
+    pub(super) async fn send(
         &self,
         method: Method,
         path_and_query: String,
@@ -238,7 +239,7 @@ fn body_cut_short(e: &reqwest::Error) -> bool {
     false
 }
 
-pub(super) fn parse_json<T: DeserializeOwned>(bytes: &[u8], label: &str) -> Result<T> {
+pub(super) fn parse_json<'a, T: Deserialize<'a>>(bytes: &'a [u8], label: &str) -> Result<T> {
     serde_json::from_slice(bytes).map_err(|e| {
         // serde_json's message can quote the input; report only the category and position.
         let what = match e.classify() {
