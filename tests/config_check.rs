@@ -243,3 +243,42 @@ fn markdown_template() {
          | `GREETING` | `greeting` | `String` | `hello world` | no | no |  |\n"
     );
 }
+
+#[tokio::test]
+async fn check_never_decrypts_another_environment() {
+    let p = seeded();
+    let client = p.client();
+    // Forge staging's only record: a well-formed cipher string whose MAC cannot verify.
+    let record = client
+        .retrieve("STAGING_ONLY", Some("staging"))
+        .await
+        .unwrap();
+    let pid = client.project_id().await.unwrap();
+    let forged = format!("2.{0}|{0}|{1}", "A".repeat(22) + "==", "A".repeat(43) + "=");
+    let (status, _) = p
+        .raw(
+            "PUT",
+            &format!("/v1/secrets/{}", record.id),
+            Some(serde_json::json!({
+                "hash": locker_protocol::crypto::name_hash(pid, "STAGING_ONLY"),
+                "value": forged,
+            })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    // staging fails closed; prod, from the same kind of list, never touches staging's records.
+    let err = AppConfig::loader()
+        .client(client.clone())
+        .environment("staging")
+        .check_async()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decryption, "{err}");
+    let report = AppConfig::loader()
+        .client(client)
+        .environment("prod")
+        .check_async()
+        .await
+        .unwrap();
+    assert!(!report.to_string().contains(VALUES[3]));
+}

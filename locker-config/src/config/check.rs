@@ -10,7 +10,8 @@ use super::build::{Values, check_key, closest_key, collect};
 use super::field::read_keys;
 use super::loader::{Loader, Resolved};
 use super::report::{FieldProblem, FieldSource, ValueSource};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
+use crate::snapshot::{self, Want};
 
 /// A key set in the checked environment that no field reads (as key or alias).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,26 +201,23 @@ impl<T: LockerConfig> Loader<T> {
             for (key, _) in &overrides {
                 check_key::<T>(key, "override")?;
             }
-            let records = client.list_secrets(None).await?;
+            // One list; only the environment's and "All"'s records are decrypted (and verified),
+            // as a load would, but for every key: drift is about the keys no field reads.
+            let want = Want {
+                environment: environment.clone(),
+                keys: None,
+            };
+            let records = snapshot::fetch_full(&client, &want, None).await?;
             let mut values = Values::new(Some(environment.clone()));
             let mut environment_keys: Vec<String> = Vec::new();
-            for record in records {
-                match record.environment_name.as_deref() {
-                    Some(name) if name == environment => {
-                        environment_keys.push(record.key.clone());
-                        let source = ValueSource::Environment(environment.clone());
-                        values.set(record.key, record.value, source);
-                    }
-                    None => values.set_if_absent(record.key, record.value, ValueSource::All),
-                    Some(_) => {}
-                }
-            }
-            if environment_keys.is_empty() && client.get_environment(&environment).await?.is_none()
-            {
-                return Err(Error::new(
-                    ErrorKind::NotFound,
-                    format!("environment {environment:?} does not exist in this Locker project"),
-                ));
+            for (key, (value, in_environment)) in records.resolved() {
+                let source = if in_environment {
+                    environment_keys.push(key.to_owned());
+                    ValueSource::Environment(environment.clone())
+                } else {
+                    ValueSource::All
+                };
+                values.set(key.to_owned(), value.to_owned(), source);
             }
             for (key, value) in overrides {
                 values.set(key, value.to_string(), ValueSource::Override);
