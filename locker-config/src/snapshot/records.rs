@@ -1,0 +1,210 @@
+//! The records one load keeps (by id), what a list hands back, and how they resolve to values.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, Zeroizing};
+
+use super::policy::{Origin, SnapshotReason};
+
+/// Which records a load keeps.
+#[derive(Debug, Clone)]
+pub(crate) struct Want {
+    /// The environment ("All" always comes along).
+    pub(crate) environment: String,
+    /// The keys the caller can use; `None`: every key.
+    pub(crate) keys: Option<BTreeSet<String>>,
+}
+
+/// One record kept by a list: decrypted and verified.
+pub(crate) struct Kept {
+    pub(crate) id: String,
+    pub(crate) key: String,
+    pub(crate) value: Zeroizing<String>,
+    /// `true`: in the requested environment; `false`: in "All".
+    pub(crate) in_environment: bool,
+}
+
+/// What one list (full or delta) brought.
+pub(crate) struct Listing {
+    pub(crate) project_id: i64,
+    /// The server's revision date when the first page was answered.
+    pub(crate) revision: Option<f64>,
+    /// The number of matches the server announced on the first page.
+    pub(crate) count: Option<u64>,
+    /// The number of records received over all pages.
+    pub(crate) received: usize,
+    /// The records the caller can use.
+    pub(crate) kept: Vec<Kept>,
+    /// Ids of received records that are not (or no longer) the caller's: another environment,
+    /// or a key it does not read.
+    pub(crate) dropped: Vec<String>,
+    /// Whether any received record belongs to the requested environment.
+    pub(crate) seen_environment: bool,
+}
+
+/// One kept record at rest. The value is wiped on drop.
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct Record {
+    key: String,
+    value: String,
+    in_environment: bool,
+}
+
+impl Drop for Record {
+    fn drop(&mut self) {
+        self.value.zeroize();
+    }
+}
+
+/// What one environment resolves for one set of keys: the records by id, and when and at which
+/// Locker revision they were fetched. What a snapshot holds, and what a refresh updates.
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct Records {
+    pub(crate) project_id: i64,
+    pub(crate) environment: String,
+    /// The keys the records were chosen for; `None`: every key.
+    pub(crate) keys: Option<BTreeSet<String>>,
+    /// Locker's revision date the records are current at, if the server said.
+    pub(crate) revision: Option<f64>,
+    /// Seconds since the epoch when the records were fetched or last confirmed.
+    pub(crate) fetched_at: f64,
+    records: BTreeMap<String, Record>,
+}
+
+impl fmt::Debug for Records {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Records")
+            .field("environment", &self.environment)
+            .field("revision", &self.revision)
+            .field("records", &self.records.len())
+            .finish_non_exhaustive()
+    }
+}
+
+pub(super) fn now_secs() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+impl Records {
+    pub(super) fn from_listing(listing: Listing, want: &Want) -> Self {
+        let mut records = Records {
+            project_id: listing.project_id,
+            environment: want.environment.clone(),
+            keys: want.keys.clone(),
+            revision: listing.revision,
+            fetched_at: now_secs(),
+            records: BTreeMap::new(),
+        };
+        records.apply(listing);
+        records
+    }
+
+    /// Records from `(id, key, value, in_environment)`, for unit tests.
+    #[cfg(test)]
+    pub(crate) fn for_tests(environment: &str, entries: &[(&str, &str, &str, bool)]) -> Self {
+        Records {
+            project_id: 1,
+            environment: environment.to_owned(),
+            keys: None,
+            revision: Some(1.0),
+            fetched_at: now_secs(),
+            records: entries
+                .iter()
+                .map(|(id, key, value, in_environment)| {
+                    let record = Record {
+                        key: (*key).to_owned(),
+                        value: (*value).to_owned(),
+                        in_environment: *in_environment,
+                    };
+                    ((*id).to_owned(), record)
+                })
+                .collect(),
+        }
+    }
+
+    /// Applies a list by record id: kept records are inserted or replaced, dropped ones leave.
+    pub(super) fn apply(&mut self, listing: Listing) {
+        for id in listing.dropped {
+            self.records.remove(&id);
+        }
+        for kept in listing.kept {
+            self.records.insert(
+                kept.id,
+                Record {
+                    key: kept.key,
+                    value: kept.value.to_string(),
+                    in_environment: kept.in_environment,
+                },
+            );
+        }
+    }
+
+    /// Whether these records can serve `want`: same environment, and every key it reads.
+    pub(crate) fn covers(&self, want: &Want) -> bool {
+        self.environment == want.environment
+            && match (&self.keys, &want.keys) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some(have), Some(need)) => need.is_subset(have),
+            }
+    }
+
+    /// key → (value, whether it is the environment's own), the environment's record winning
+    /// over the one in "All".
+    pub(crate) fn resolved(&self) -> BTreeMap<&str, (&str, bool)> {
+        let mut out: BTreeMap<&str, (&str, bool)> = BTreeMap::new();
+        for r in self.records.values() {
+            match out.get(r.key.as_str()) {
+                Some((_, true)) => {}
+                Some((_, false)) if !r.in_environment => {}
+                _ => {
+                    out.insert(&r.key, (&r.value, r.in_environment));
+                }
+            }
+        }
+        out
+    }
+
+    /// How old the records are.
+    pub(crate) fn age(&self) -> Duration {
+        Duration::try_from_secs_f64(now_secs() - self.fetched_at).unwrap_or_default()
+    }
+
+    pub(super) fn fetched_at_time(&self) -> SystemTime {
+        Duration::try_from_secs_f64(self.fetched_at)
+            .ok()
+            .and_then(|d| UNIX_EPOCH.checked_add(d))
+            .unwrap_or(UNIX_EPOCH)
+    }
+
+    pub(super) fn origin(&self, reason: SnapshotReason) -> Origin {
+        Origin::Snapshot {
+            age: self.age(),
+            fetched_at: self.fetched_at_time(),
+            reason,
+        }
+    }
+}
+
+/// The keys whose resolved value differs between `old` and `new` (added, removed or changed).
+pub(crate) fn changed_keys(old: &Records, new: &Records) -> Vec<String> {
+    let (a, b) = (old.resolved(), new.resolved());
+    let mut keys: BTreeSet<&str> = BTreeSet::new();
+    for (k, v) in &a {
+        if b.get(k).map(|x| x.0) != Some(v.0) {
+            keys.insert(k);
+        }
+    }
+    for k in b.keys() {
+        if !a.contains_key(k) {
+            keys.insert(k);
+        }
+    }
+    keys.into_iter().map(str::to_owned).collect()
+}
