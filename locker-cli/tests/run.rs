@@ -275,3 +275,34 @@ fn which(program: &str) -> String {
         .display()
         .to_string()
 }
+
+#[test]
+fn run_falls_back_to_the_snapshot_when_locker_is_down_and_says_so() {
+    let p = Project::new();
+    p.seed(&["dev"], &[(Some("dev"), "DATABASE_URL", "postgres://dev")]);
+    let print = [
+        "run",
+        "--env",
+        "dev",
+        "--",
+        "sh",
+        "-c",
+        "printf %s \"$DATABASE_URL\"",
+    ];
+    // The first run loads from Locker and leaves its encrypted snapshot under the home.
+    p.locker(&print)
+        .assert()
+        .success()
+        .stdout("postgres://dev")
+        .stderr("");
+    // Locker goes down (every connection dropped): the same values, from the snapshot, and one
+    // line on stderr that says so — without a value.
+    p.server
+        .inject(locker_server::Fault::Drop { times: 10_000 });
+    p.locker(&print)
+        .assert()
+        .success()
+        .stdout("postgres://dev")
+        .stderr(predicate::str::contains("using the local snapshot of dev"))
+        .stderr(predicate::str::contains("postgres://").not());
+}
