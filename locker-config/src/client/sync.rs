@@ -22,15 +22,13 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::decrypt::decrypt_secret;
+use super::pagination::Pages;
 use super::transport::parse_json;
 use super::{Locker, Session};
 use crate::snapshot::{Kept, Listing, Want};
 use crate::{Error, ErrorKind, Result};
 use locker_protocol::crypto::{SymmetricKey, name_hash};
 use locker_protocol::wire::WireSecret;
-
-/// The most pages one list follows (a server looping on `next`).
-const MAX_PAGES: usize = 10_000;
 
 /// The HKDF info string of the snapshot key; a new format gets a new string.
 const SNAPSHOT_KEY_INFO: &[u8] = b"locker-config snapshot key v1";
@@ -148,7 +146,7 @@ impl Locker {
         progress: Option<&AtomicBool>,
     ) -> Result<Listing> {
         let session = self.session().await?;
-        let mut url = format!(
+        let first = format!(
             "/v1/secrets?count_secrets=1&page=1&paging=1&revision_date={:.6}&size={}&hash=",
             since.unwrap_or(0.0),
             self.inner.page_size
@@ -163,19 +161,13 @@ impl Locker {
         let mut dropped = Vec::new();
         let mut seen_environment = false;
         let mut received = 0;
-        let mut seen = HashSet::new();
         let mut revision = None;
         let mut count = None;
-        loop {
-            if !seen.insert(url.clone()) || seen.len() > MAX_PAGES {
-                return Err(Error::new(
-                    ErrorKind::InvalidResponse,
-                    "the server's pagination of /v1/secrets does not end",
-                ));
-            }
-            let ok = self.send(Method::GET, url.clone(), None).await?;
+        let mut pages = Pages::new("/v1/secrets", first);
+        while let Some(url) = pages.next_url()? {
+            let ok = self.send(Method::GET, url, None).await?;
             let page: Page<'_> = parse_json(&ok.body, &ok.label)?;
-            if seen.len() == 1 {
+            if pages.is_first() {
                 revision = number(page.revision_date.as_ref());
                 count = number(page.count.as_ref())
                     .filter(|c| *c >= 0.0)
@@ -184,11 +176,11 @@ impl Locker {
                     p.store(true, Ordering::SeqCst);
                 }
             }
-            let next = match page.next {
-                Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s),
+            let next = match &page.next {
+                Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.as_str()),
                 _ => None,
             };
-            let empty = page.results.is_empty();
+            pages.follow(self, next, page.results.is_empty())?;
             received += page.results.len();
             for raw in page.results {
                 let sel: Selector<'_> = parse_json(raw.get().as_bytes(), &ok.label)?;
@@ -208,10 +200,6 @@ impl Locker {
                     continue;
                 }
                 wire.push(parse_json::<WireSecret>(raw.get().as_bytes(), &ok.label)?);
-            }
-            match next {
-                Some(next) if !empty => url = self.relative_next(&next)?,
-                _ => break,
             }
         }
         let mut listing = self.keep(session, want, wire).await?;
