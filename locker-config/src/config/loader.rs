@@ -212,10 +212,7 @@ impl<T: LockerConfig> Loader<T> {
     /// As [`watch`](Self::watch).
     pub async fn watch_async(self, interval: Duration) -> Result<Live<T>> {
         let (source, want, overrides) = self.prepare()?;
-        let ignored = overrides.iter().map(|(k, _)| k.clone()).collect();
-        let build: BuildFn<T> = Arc::new(move |records: &Records, _: &Origin| {
-            build_from::<T>(records, &overrides).map(|(config, _)| config)
-        });
+        let (build, ignored) = live_build::<T>(overrides);
         live::start_on_runtime(source, want, build, ignored, interval).await
     }
 
@@ -226,10 +223,7 @@ impl<T: LockerConfig> Loader<T> {
         let prepared = self.prepare();
         async move {
             let (source, want, overrides) = prepared?;
-            let ignored = overrides.iter().map(|(k, _)| k.clone()).collect();
-            let build: BuildFn<T> = Arc::new(move |records: &Records, _: &Origin| {
-                build_from::<T>(records, &overrides).map(|(config, _)| config)
-            });
+            let (build, ignored) = live_build::<T>(overrides);
             live::start(source, want, build, ignored, interval).await
         }
     }
@@ -289,6 +283,18 @@ fn environment_or_default<T: LockerConfig>(given: Option<String>) -> Result<Stri
 /// decrypts.
 fn config_keys<T: LockerConfig>() -> Vec<String> {
     super::read_keys::<T>()
+}
+
+/// What a live `T` rebuilds itself with on every change, and the overridden keys, whose changes
+/// in Locker are not changes of the config.
+fn live_build<T: LockerConfig>(
+    overrides: Vec<(String, Zeroizing<String>)>,
+) -> (BuildFn<T>, BTreeSet<String>) {
+    let ignored = overrides.iter().map(|(k, _)| k.clone()).collect();
+    let build: BuildFn<T> = Arc::new(move |records: &Records, _: &Origin| {
+        build_from::<T>(records, &overrides).map(|(config, _)| config)
+    });
+    (build, ignored)
 }
 
 /// Builds `T` from the records of one environment ("All" as the fallback) and the overrides.
