@@ -18,20 +18,21 @@
 #![forbid(unsafe_code)]
 
 mod cli;
-mod client;
 mod commands;
+mod context;
 mod error;
 mod import_file;
 mod output;
 mod process;
 mod source;
+mod wording;
 
 use std::process::ExitCode;
 
 use clap::Parser as _;
 
 use crate::cli::{Cli, Command};
-use crate::client::Context;
+use crate::context::Context;
 use crate::error::CliResult;
 
 fn main() -> ExitCode {

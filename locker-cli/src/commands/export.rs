@@ -8,7 +8,7 @@ use locker_config::ExportFormat;
 use zeroize::Zeroizing;
 
 use crate::cli::{ExportArgs, Format};
-use crate::client::Context;
+use crate::context::Context;
 use crate::error::{CliResult, Failure, OK};
 use crate::output;
 

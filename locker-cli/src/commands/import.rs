@@ -10,11 +10,11 @@ use locker_config::{Locker, NewSecret, SecretUpdate};
 use zeroize::Zeroizing;
 
 use crate::cli::ImportArgs;
-use crate::client::Context;
-use crate::commands::secret::in_env;
+use crate::context::Context;
 use crate::error::{CliResult, Failure, OK};
 use crate::import_file::{self, Kind};
 use crate::output;
+use crate::wording::in_env;
 
 /// From this many writes on, a terminal gets a progress bar.
 const PROGRESS_FROM: usize = 20;

@@ -1,13 +1,12 @@
 //! `locker run [--watch] -- CMD`: the environment's values as the command's environment
 //! variables; with `--watch`, a restart whenever they change.
 
-use std::time::Duration;
-
 use crate::cli::RunArgs;
-use crate::client::Context;
+use crate::context::Context;
 use crate::error::CliResult;
 use crate::process::{self, Signals};
 use crate::source::{self, Values};
+use crate::wording::say_where_from;
 
 pub(crate) async fn run(ctx: &mut Context, args: RunArgs) -> CliResult<u8> {
     let locker = ctx.client()?;
@@ -91,17 +90,6 @@ fn is_variable_name(key: &str) -> bool {
     let mut bytes = key.bytes();
     matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
-/// Says on stderr when the values come from a snapshot because Locker could not be reached.
-pub(crate) fn say_where_from(environment: &str, values: &Values) {
-    if let Some(age) = source::snapshot_age(values) {
-        let age = Duration::from_secs(age.as_secs());
-        eprintln!(
-            "locker: Locker could not be reached; using the local snapshot of {environment} from {} ago",
-            humantime::format_duration(age)
-        );
-    }
 }
 
 #[cfg(test)]
