@@ -202,9 +202,11 @@ pub(crate) struct EnvUpdateArgs {
 
 const IMPORT_HELP: &str = "\
 A .env file is read like dotenv does: KEY=value lines, `export KEY=value`, # comments, single
-quotes (literal), double quotes (escapes \\n \\\" \\\\ \\$; may span lines), and $VAR / ${VAR}
-expanded from earlier keys of the file or the environment. A file ending in .json, or starting
-with `{`, is a JSON object of strings (numbers and booleans are taken as written).
+quotes (literal), double quotes (escapes \\n \\\" \\\\ \\$; may span lines). Values are stored as
+written: $VAR and ${VAR} are never taken from locker's own environment, and only --expand
+replaces them, with the values of keys set earlier in the same file. A file ending in .json,
+or starting with `{` or `[`, is a JSON object of strings (numbers and booleans are taken as
+written) or the array of records that `locker export --format json` writes.
 
 Every line is checked before anything is written: a bad line is reported with its number and
 nothing is imported. Existing keys with another value are skipped unless --overwrite.
@@ -212,11 +214,12 @@ nothing is imported. Existing keys with another value are skipped unless --overw
 Examples:
   locker import .env --env dev
   locker import secrets.json --env prod --overwrite
+  locker export --env dev --format json | locker import - --env staging
   cat .env | locker import - --env dev";
 
 #[derive(Debug, Args)]
 pub(crate) struct ImportArgs {
-    /// The file to import (`-`: standard input, read as a .env file unless it starts with `{`).
+    /// The file to import (`-`: standard input, read as a .env file unless it starts with `{` or `[`).
     pub(crate) file: PathBuf,
     /// The environment to import into (default: "All").
     #[arg(long, short, value_name = "ENV")]
@@ -224,6 +227,10 @@ pub(crate) struct ImportArgs {
     /// Change the value of keys that already exist (default: skip them).
     #[arg(long)]
     pub(crate) overwrite: bool,
+    /// Replace $NAME and ${NAME} in .env values with the values of keys set earlier in the
+    /// same file (never from the environment).
+    #[arg(long)]
+    pub(crate) expand: bool,
 }
 
 const EXPORT_HELP: &str = "\
