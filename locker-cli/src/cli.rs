@@ -267,12 +267,16 @@ pub(crate) enum Format {
 const RUN_HELP: &str = "\
 The command gets the environment's values (the environment's own, else \"All\"'s) as
 environment variables, on top of locker's own environment (only them with --no-inherit).
-Keys that are not valid variable names are reported on stderr and left out. SIGINT, SIGTERM
-and SIGHUP are passed on to the command, and locker exits with the command's exit code.
+Keys that are not valid variable names are reported on stderr and left out. The command runs
+in a process group of its own (which gets the terminal when locker has it): SIGINT, SIGTERM
+and SIGHUP are passed on to the whole group, and locker exits with the command's exit code.
+What the command leaves running in its group when it ends gets SIGTERM, then SIGKILL after
+--grace. A signal that comes while the values are still loading ends locker at once.
 If Locker cannot be reached and a recent snapshot exists, the snapshot is used and stderr says so.
 
 With --watch, locker checks the environment every --interval and, when a value changed, stops
-the command (SIGTERM, then SIGKILL after --grace) and starts it again with the new values.
+the command and its process group (SIGTERM, then SIGKILL after --grace) and starts it again
+with the new values.
 When the command ends by itself, locker ends with its exit code.
 
 Examples:
@@ -295,7 +299,8 @@ pub(crate) struct RunArgs {
     /// How often --watch checks for changes.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = positive_duration)]
     pub(crate) interval: Duration,
-    /// How long a restart waits after SIGTERM before SIGKILL.
+    /// How long locker waits after SIGTERM to the command's process group (on a --watch
+    /// restart, and for what the command left running when it ends) before SIGKILL.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
     pub(crate) grace: Duration,
     /// The command and its arguments.

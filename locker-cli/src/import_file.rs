@@ -128,7 +128,7 @@ impl Dollar {
         let mut backslashes = 0usize;
         let mut escaped = false;
         for c in text.chars() {
-            if c == '$' && backslashes % 2 == 0 {
+            if c == '$' && backslashes.is_multiple_of(2) {
                 out.push(match at {
                     At::Single | At::Comment => self.literal,
                     _ => self.reference,

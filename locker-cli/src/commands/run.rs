@@ -3,30 +3,34 @@
 
 use crate::cli::RunArgs;
 use crate::context::Context;
-use crate::error::CliResult;
+use crate::error::{CliResult, Failure};
 use crate::process::{self, Signals};
 use crate::source::{self, Values};
 use crate::wording::say_where_from;
 
 pub(crate) async fn run(ctx: &mut Context, args: RunArgs) -> CliResult<u8> {
     let locker = ctx.client()?;
-    // Caught before anything starts, so a signal never ends locker and orphans the command.
+    // Caught before anything starts, so a signal never ends locker and orphans the command;
+    // while the values load, a signal ends locker at once.
     let mut signals = Signals::install()?;
     if !args.watch {
-        let values = source::load(&locker, &args.env).await?;
+        let values = until_signal(&mut signals, source::load(&locker, &args.env)).await??;
         say_where_from(&args.env, &values);
         let vars = variables(&values);
         let mut child = process::spawn(&args.command, &vars, !args.no_inherit)?;
         drop(vars);
-        loop {
+        let status = loop {
             tokio::select! {
-                status = child.wait() => return Ok(process::exit_code(status?)),
+                status = child.wait() => break status?,
                 signal = signals.recv() => child.signal(signal),
             }
-        }
+        };
+        child.end_group(args.grace).await;
+        return Ok(process::exit_code(status));
     }
 
-    let mut watch = source::watch(locker, args.env.clone(), args.interval).await?;
+    let watching = source::watch(locker, args.env.clone(), args.interval);
+    let mut watch = until_signal(&mut signals, watching).await??;
     loop {
         let values = watch.current();
         say_where_from(&args.env, &values);
@@ -36,7 +40,11 @@ pub(crate) async fn run(ctx: &mut Context, args: RunArgs) -> CliResult<u8> {
         let mut stopping = false;
         loop {
             tokio::select! {
-                status = child.wait() => return Ok(process::exit_code(status?)),
+                status = child.wait() => {
+                    let status = status?;
+                    child.end_group(args.grace).await;
+                    return Ok(process::exit_code(status));
+                }
                 signal = signals.recv() => {
                     // Locker is being stopped: pass it on, no more restarts.
                     child.signal(signal);
@@ -60,6 +68,18 @@ pub(crate) async fn run(ctx: &mut Context, args: RunArgs) -> CliResult<u8> {
                 }
             }
         }
+    }
+}
+
+/// Runs `work` (the load) unless a signal comes first: then locker ends as that signal's
+/// default action would, with 128 + its number, and says so on stderr.
+async fn until_signal<T>(signals: &mut Signals, work: impl Future<Output = T>) -> CliResult<T> {
+    tokio::select! {
+        done = work => Ok(done),
+        signal = signals.recv() => Err(Failure::with_code(
+            128 + signal as u8,
+            format!("stopped by {signal} while loading the values"),
+        )),
     }
 }
 
