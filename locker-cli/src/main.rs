@@ -25,6 +25,7 @@ mod import_file;
 mod output;
 mod process;
 mod source;
+mod usage_error;
 mod wording;
 
 use std::process::ExitCode;
@@ -36,7 +37,13 @@ use crate::context::Context;
 use crate::error::CliResult;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error::report(&e, &args),
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
