@@ -54,7 +54,10 @@ fn main() -> ExitCode {
             return ExitCode::from(error::ERROR);
         }
     };
-    match runtime.block_on(dispatch(cli)) {
+    let result = runtime.block_on(dispatch(cli));
+    // A load that a signal interrupted may still be stuck in a blocking call: not waited for.
+    runtime.shutdown_background();
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
             eprintln!("locker: {failure}");

@@ -498,3 +498,80 @@ fn on_a_terminal_the_command_gets_it_in_a_group_of_its_own() {
     assert!(screen.contains("leads its group"), "{screen:?}");
     assert!(screen.contains("has the terminal"), "{screen:?}");
 }
+
+/// Whether `pid` catches `signal` (its handler is installed), from /proc/PID/status.
+fn catches(pid: nix::unistd::Pid, signal: Signal) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigCgt:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << (signal as u64 - 1)) != 0)
+}
+
+#[test]
+fn a_signal_ends_run_while_the_snapshot_read_blocks() {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let p = Project::new();
+    p.seed(&["dev"], &[(Some("dev"), "VALUE", "v1")]);
+    // A first run leaves the environment's snapshot; it is replaced by a FIFO nobody writes.
+    p.locker(&["run", "--env", "dev", "--", "true"])
+        .assert()
+        .success();
+    let cache = p.home.path().join(".locker/cache");
+    let snapshots: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "snapshot"))
+        .collect();
+    assert_eq!(snapshots.len(), 1, "{snapshots:?}");
+    let snapshot = &snapshots[0];
+    std::fs::remove_file(snapshot).unwrap();
+    nix::unistd::mkfifo(snapshot, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    // And Locker takes connections but does not answer.
+    p.server.inject(locker_server::Fault::Delay {
+        delay: std::time::Duration::from_secs(3600),
+        times: 1000,
+    });
+
+    let log = p.home.path().join("fifo.log");
+    let child = p
+        .locker_std(&[
+            "run",
+            "--env",
+            "dev",
+            "--",
+            "sh",
+            "-c",
+            "echo ran >> \"$LOG\"",
+        ])
+        .env("LOG", &log)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let running = Running(Some(child));
+    let pid = running.pid();
+    wait_until("locker to catch SIGTERM", || catches(pid, Signal::SIGTERM));
+    // Once locker opens the FIFO, hold its write end (without writing): locker's read then
+    // blocks in the kernel. A loader that refuses a FIFO never opens it; it then waits for
+    // Locker instead.
+    let start = std::time::Instant::now();
+    let mut writer = None;
+    while writer.is_none() && start.elapsed() < std::time::Duration::from_secs(3) {
+        writer = std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
+            .open(snapshot)
+            .ok();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    eprintln!("locker opened the FIFO: {}", writer.is_some());
+    running.signal(Signal::SIGTERM);
+    let (status, stderr) = running.finish();
+    assert_eq!(status, Some(128 + 15), "{stderr}");
+    assert!(stderr.contains("while loading"), "{stderr}");
+    assert_eq!(read(&log), "", "the command never ran");
+    drop(writer);
+}

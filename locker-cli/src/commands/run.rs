@@ -14,7 +14,9 @@ pub(crate) async fn run(ctx: &mut Context, args: RunArgs) -> CliResult<u8> {
     // while the values load, a signal ends locker at once.
     let mut signals = Signals::install()?;
     if !args.watch {
-        let values = until_signal(&mut signals, source::load(&locker, &args.env)).await??;
+        let (client, env) = (locker.clone(), args.env.clone());
+        let loading = async move { source::load(&client, &env).await };
+        let values = until_signal(&mut signals, loading).await??;
         say_where_from(&args.env, &values);
         let vars = variables(&values);
         let mut child = process::spawn(&args.command, &vars, !args.no_inherit)?;
@@ -73,9 +75,18 @@ pub(crate) async fn run(ctx: &mut Context, args: RunArgs) -> CliResult<u8> {
 
 /// Runs `work` (the load) unless a signal comes first: then locker ends as that signal's
 /// default action would, with 128 + its number, and says so on stderr.
-async fn until_signal<T>(signals: &mut Signals, work: impl Future<Output = T>) -> CliResult<T> {
+///
+/// The work is driven from a thread of its own (in this runtime, so what it spawns stays
+/// here), so that even a load stuck in a blocking call (a read that never returns) leaves
+/// this thread free to see the signal; `main` does not wait for that thread.
+async fn until_signal<T: Send + 'static>(
+    signals: &mut Signals,
+    work: impl Future<Output = T> + Send + 'static,
+) -> CliResult<T> {
+    let runtime = tokio::runtime::Handle::current();
+    let work = tokio::task::spawn_blocking(move || runtime.block_on(work));
     tokio::select! {
-        done = work => Ok(done),
+        done = work => done.map_err(|e| Failure::error(format!("loading the values failed: {e}"))),
         signal = signals.recv() => Err(Failure::with_code(
             128 + signal as u8,
             format!("stopped by {signal} while loading the values"),
