@@ -7,7 +7,7 @@
 //! locker secret get KEY [--env E] [--default V]
 //! locker secret set KEY [VALUE | --stdin] [--env E] [--description D]
 //! locker env list | locker env create NAME [--url U] | locker env update NAME --url U
-//! locker import FILE [--env E] [--overwrite]
+//! locker import FILE [--env E] [--overwrite] [--expand]
 //! locker export [--env E] [--format dotenv|json] [-o FILE]
 //! locker run [--env E] [--no-inherit] [--watch] -- CMD ARGS...
 //! locker diff ENV_A ENV_B
