@@ -202,9 +202,11 @@ pub(crate) struct EnvUpdateArgs {
 
 const IMPORT_HELP: &str = "\
 A .env file is read like dotenv does: KEY=value lines, `export KEY=value`, # comments, single
-quotes (literal), double quotes (escapes \\n \\\" \\\\ \\$; may span lines), and $VAR / ${VAR}
-expanded from earlier keys of the file or the environment. A file ending in .json, or starting
-with `{`, is a JSON object of strings (numbers and booleans are taken as written).
+quotes (literal), double quotes (escapes \\n \\\" \\\\ \\$; may span lines). Values are stored as
+written: $VAR and ${VAR} are never taken from locker's own environment, and only --expand
+replaces them, with the values of keys set earlier in the same file. A file ending in .json,
+or starting with `{` or `[`, is a JSON object of strings (numbers and booleans are taken as
+written) or the array of records that `locker export --format json` writes.
 
 Every line is checked before anything is written: a bad line is reported with its number and
 nothing is imported. Existing keys with another value are skipped unless --overwrite.
@@ -212,11 +214,12 @@ nothing is imported. Existing keys with another value are skipped unless --overw
 Examples:
   locker import .env --env dev
   locker import secrets.json --env prod --overwrite
+  locker export --env dev --format json | locker import - --env staging
   cat .env | locker import - --env dev";
 
 #[derive(Debug, Args)]
 pub(crate) struct ImportArgs {
-    /// The file to import (`-`: standard input, read as a .env file unless it starts with `{`).
+    /// The file to import (`-`: standard input, read as a .env file unless it starts with `{` or `[`).
     pub(crate) file: PathBuf,
     /// The environment to import into (default: "All").
     #[arg(long, short, value_name = "ENV")]
@@ -224,6 +227,10 @@ pub(crate) struct ImportArgs {
     /// Change the value of keys that already exist (default: skip them).
     #[arg(long)]
     pub(crate) overwrite: bool,
+    /// Replace $NAME and ${NAME} in .env values with the values of keys set earlier in the
+    /// same file (never from the environment).
+    #[arg(long)]
+    pub(crate) expand: bool,
 }
 
 const EXPORT_HELP: &str = "\
@@ -260,12 +267,16 @@ pub(crate) enum Format {
 const RUN_HELP: &str = "\
 The command gets the environment's values (the environment's own, else \"All\"'s) as
 environment variables, on top of locker's own environment (only them with --no-inherit).
-Keys that are not valid variable names are reported on stderr and left out. SIGINT, SIGTERM
-and SIGHUP are passed on to the command, and locker exits with the command's exit code.
+Keys that are not valid variable names are reported on stderr and left out. The command runs
+in a process group of its own (which gets the terminal when locker has it): SIGINT, SIGTERM
+and SIGHUP are passed on to the whole group, and locker exits with the command's exit code.
+What the command leaves running in its group when it ends gets SIGTERM, then SIGKILL after
+--grace. A signal that comes while the values are still loading ends locker at once.
 If Locker cannot be reached and a recent snapshot exists, the snapshot is used and stderr says so.
 
 With --watch, locker checks the environment every --interval and, when a value changed, stops
-the command (SIGTERM, then SIGKILL after --grace) and starts it again with the new values.
+the command and its process group (SIGTERM, then SIGKILL after --grace) and starts it again
+with the new values.
 When the command ends by itself, locker ends with its exit code.
 
 Examples:
@@ -288,7 +299,8 @@ pub(crate) struct RunArgs {
     /// How often --watch checks for changes.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = positive_duration)]
     pub(crate) interval: Duration,
-    /// How long a restart waits after SIGTERM before SIGKILL.
+    /// How long locker waits after SIGTERM to the command's process group (on a --watch
+    /// restart, and for what the command left running when it ends) before SIGKILL.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
     pub(crate) grace: Duration,
     /// The command and its arguments.

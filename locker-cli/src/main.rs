@@ -7,7 +7,7 @@
 //! locker secret get KEY [--env E] [--default V]
 //! locker secret set KEY [VALUE | --stdin] [--env E] [--description D]
 //! locker env list | locker env create NAME [--url U] | locker env update NAME --url U
-//! locker import FILE [--env E] [--overwrite]
+//! locker import FILE [--env E] [--overwrite] [--expand]
 //! locker export [--env E] [--format dotenv|json] [-o FILE]
 //! locker run [--env E] [--no-inherit] [--watch] -- CMD ARGS...
 //! locker diff ENV_A ENV_B
@@ -18,24 +18,32 @@
 #![forbid(unsafe_code)]
 
 mod cli;
-mod client;
 mod commands;
+mod context;
 mod error;
 mod import_file;
 mod output;
 mod process;
 mod source;
+mod usage_error;
+mod wording;
 
 use std::process::ExitCode;
 
 use clap::Parser as _;
 
 use crate::cli::{Cli, Command};
-use crate::client::Context;
+use crate::context::Context;
 use crate::error::CliResult;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error::report(&e, &args),
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -46,7 +54,10 @@ fn main() -> ExitCode {
             return ExitCode::from(error::ERROR);
         }
     };
-    match runtime.block_on(dispatch(cli)) {
+    let result = runtime.block_on(dispatch(cli));
+    // A load that a signal interrupted may still be stuck in a blocking call: not waited for.
+    runtime.shutdown_background();
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
             eprintln!("locker: {failure}");

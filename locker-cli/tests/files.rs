@@ -53,11 +53,11 @@ fn a_tricky_dotenv_file_is_imported_exactly() {
     let p = Project::new();
     p.seed(&["dev"], &[]);
     std::fs::write(p.home.path().join(".env"), TRICKY).unwrap();
-    p.locker(&["import", ".env", "--env", "dev"])
+    p.locker(&["import", ".env", "--env", "dev", "--expand"])
         .assert()
         .success()
         .stdout("imported .env in dev: 11 created, 0 updated, 0 unchanged, 0 skipped\n")
-        .stderr("note: REUSED: $NAME and ${NAME} were expanded as dotenv does (from earlier keys or the environment); single-quote a value to keep a literal $\n");
+        .stderr("note: REUSED: $NAME and ${NAME} were replaced by the values of earlier keys of the file\n");
     for (key, value) in tricky_expected() {
         assert_eq!(p.value(Some("dev"), key).as_deref(), Some(value), "{key}");
     }
@@ -65,7 +65,7 @@ fn a_tricky_dotenv_file_is_imported_exactly() {
 
     // A second import changes nothing.
     p.server.clear_request_log();
-    p.locker(&["import", ".env", "--env", "dev"])
+    p.locker(&["import", ".env", "--env", "dev", "--expand"])
         .assert()
         .success()
         .stdout("imported .env in dev: 0 created, 0 updated, 11 unchanged, 0 skipped\n");
@@ -233,4 +233,123 @@ fn a_large_import_shows_progress_on_a_terminal_only() {
         .success()
         .stdout("imported big.env in dev: 0 created, 0 updated, 60 unchanged, 0 skipped\n")
         .stderr("");
+}
+
+/// Reads a FIFO from its read end (opened without waiting for a writer) until the writer has
+/// come and gone, or 20 s passed; returns what arrived.
+fn read_fifo(path: &std::path::Path) -> std::thread::JoinHandle<Vec<u8>> {
+    use std::io::Read as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut fifo = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
+        .open(path)
+        .expect("the FIFO opens");
+    std::thread::spawn(move || {
+        let start = std::time::Instant::now();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 8192];
+        while start.elapsed() < std::time::Duration::from_secs(20) {
+            match fifo.read(&mut buf) {
+                // No writer (yet, or any more).
+                Ok(0) if !got.is_empty() => break,
+                Ok(0) => std::thread::sleep(std::time::Duration::from_millis(10)),
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(e) => panic!("reading the FIFO: {e}"),
+            }
+        }
+        got
+    })
+}
+
+#[test]
+fn export_writes_into_fifos_and_devices_in_place() {
+    use std::os::unix::fs::FileTypeExt as _;
+    let p = Project::new();
+    p.seed(
+        &["dev"],
+        &[(Some("dev"), "A", "1"), (Some("dev"), "B", "x\ry")],
+    );
+    let expected = "A=\"1\"\nB=\"x\ry\"\n";
+
+    // A named pipe gets the bytes and stays a named pipe.
+    let fifo = p.home.path().join("export.fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let reader = read_fifo(&fifo);
+    p.locker(&["export", "--env", "dev", "-o", "export.fifo"])
+        .assert()
+        .success()
+        .stdout("");
+    assert_eq!(String::from_utf8(reader.join().unwrap()).unwrap(), expected);
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+    assert_eq!(
+        std::fs::read_dir(p.home.path()).unwrap().count(),
+        1,
+        "no temp file left"
+    );
+
+    // /dev/stdout is standard output; `-` too.
+    let stdout_link = std::fs::symlink_metadata("/dev/stdout").map(|m| m.file_type());
+    for target in ["/dev/stdout", "-"] {
+        p.locker(&["export", "--env", "dev", "-o", target])
+            .assert()
+            .success()
+            .stdout(expected);
+    }
+    assert_eq!(
+        std::fs::symlink_metadata("/dev/stdout")
+            .map(|m| m.file_type())
+            .ok(),
+        stdout_link.ok(),
+        "/dev/stdout is left as it was"
+    );
+
+    // /dev/null swallows it and stays a character device.
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    p.locker(&["export", "--env", "dev", "-o", "/dev/null"])
+        .assert()
+        .success()
+        .stdout("");
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+
+    // A symbolic link to a regular file: the file is replaced (0600), the link stays.
+    let real = p.home.path().join("real.env");
+    std::fs::write(&real, "old").unwrap();
+    std::os::unix::fs::symlink(&real, p.home.path().join("link.env")).unwrap();
+    p.locker(&["export", "--env", "dev", "-o", "link.env"])
+        .assert()
+        .success();
+    assert!(
+        std::fs::symlink_metadata(p.home.path().join("link.env"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), expected);
+    let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    // A directory is a usage error.
+    p.locker(&["export", "--env", "dev", "-o", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a directory"));
 }

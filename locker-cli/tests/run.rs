@@ -306,3 +306,272 @@ fn run_falls_back_to_the_snapshot_when_locker_is_down_and_says_so() {
         .stderr(predicate::str::contains("using the local snapshot of dev"))
         .stderr(predicate::str::contains("postgres://").not());
 }
+
+/// A marker no other process on the machine has in its command line: digits only, so that
+/// `sleep 3000.MARKER` is a valid duration.
+fn marker(tag: u8) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{}{:09}{tag}", std::process::id(), nanos)
+}
+
+/// Processes alive (not zombies) whose command line holds `marker`, except `but`.
+fn alive_with(marker: &str, but: nix::unistd::Pid) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        if pid == but.as_raw() {
+            continue;
+        }
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        let state = std::fs::read_to_string(entry.path().join("stat"))
+            .ok()
+            .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| rest.chars().next()))
+            .flatten();
+        if cmdline.contains(marker) && state.is_some_and(|s| s != 'Z') {
+            found.push(format!("{pid}: {cmdline}"));
+        }
+    }
+    found
+}
+
+/// A shell that starts two background sleeps marked with `marker`, logs `start $VALUE` and
+/// waits for them.
+fn tree_script(marker: &str) -> String {
+    format!(r#"sleep 3000.{marker}1 & sleep 3000.{marker}2 & echo "start $VALUE" >> "$LOG"; wait"#)
+}
+
+#[test]
+fn sigterm_leaves_no_descendant_alive() {
+    let p = Project::new();
+    p.seed(&["dev"], &[(Some("dev"), "VALUE", "v1")]);
+    let mark = marker(1);
+    let log = p.home.path().join("tree.log");
+    let child = p
+        .locker_std(&["run", "--env", "dev", "--", "sh", "-c", &tree_script(&mark)])
+        .env("LOG", &log)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let running = Running(Some(child));
+    let locker = running.pid();
+    wait_until("the tree to start", || {
+        read(&log).contains("start v1") && alive_with(&mark, locker).len() == 3
+    });
+    running.signal(Signal::SIGTERM);
+    let (status, stderr) = running.finish();
+    assert_eq!(status, Some(128 + 15), "{stderr}");
+    let left = alive_with(&mark, locker);
+    assert!(left.is_empty(), "descendants left alive: {left:?}");
+
+    // A command that ends by itself: what it left running in its group is ended too.
+    let mark = marker(2);
+    let script = format!("sleep 3000.{mark}1 & echo up >> \"$LOG\"; exit 4");
+    p.locker(&["run", "--env", "dev", "--", "sh", "-c", &script])
+        .env("LOG", &log)
+        .assert()
+        .code(4);
+    let left = alive_with(&mark, nix::unistd::Pid::from_raw(0));
+    assert!(left.is_empty(), "left alive: {left:?}");
+}
+
+#[test]
+fn watch_restarts_leave_no_orphans() {
+    let p = Project::new();
+    p.seed(&["dev"], &[(Some("dev"), "VALUE", "v1")]);
+    let mark = marker(3);
+    let log = p.home.path().join("watch-tree.log");
+    let child = p
+        .locker_std(&[
+            "run",
+            "--env",
+            "dev",
+            "--watch",
+            "--interval",
+            "100ms",
+            "--",
+            "sh",
+            "-c",
+            &tree_script(&mark),
+        ])
+        .env("LOG", &log)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let running = Running(Some(child));
+    let locker = running.pid();
+    wait_until("the first start", || {
+        read(&log).contains("start v1") && alive_with(&mark, locker).len() == 3
+    });
+    for n in 2..=4 {
+        p.client()
+            .modify(
+                "VALUE",
+                Some("dev"),
+                SecretUpdate::new().value(format!("v{n}")),
+            )
+            .unwrap();
+        wait_until("the restart", || {
+            read(&log).contains(&format!("start v{n}"))
+        });
+        // Only the new generation: its shell and its two sleeps.
+        wait_until("one generation alive", || {
+            alive_with(&mark, locker).len() == 3
+        });
+    }
+    running.signal(Signal::SIGTERM);
+    let (status, stderr) = running.finish();
+    assert_eq!(status, Some(128 + 15), "{stderr}");
+    let left = alive_with(&mark, locker);
+    assert!(
+        left.is_empty(),
+        "left alive after 3 restarts and SIGTERM: {left:?}"
+    );
+}
+
+#[test]
+fn a_signal_ends_run_while_locker_does_not_answer() {
+    let p = Project::new();
+    // A Locker that accepts connections and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", silent.local_addr().unwrap());
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for conn in silent.incoming().flatten() {
+            open.push(conn);
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let log = p.home.path().join("never.log");
+    for (signal, extra) in [
+        (Signal::SIGTERM, None),
+        (Signal::SIGINT, None),
+        (Signal::SIGHUP, Some("--watch")),
+    ] {
+        let before = accepted.load(std::sync::atomic::Ordering::SeqCst);
+        let mut args = vec!["run", "--env", "dev"];
+        args.extend(extra);
+        args.extend(["--", "sh", "-c", "echo ran >> \"$LOG\""]);
+        let child = p
+            .locker_std(&args)
+            .env("LOCKER_API_BASE", &base)
+            .env("LOG", &log)
+            .stdin(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let running = Running(Some(child));
+        wait_until("locker to be loading", || {
+            accepted.load(std::sync::atomic::Ordering::SeqCst) > before
+        });
+        running.signal(signal);
+        let (status, stderr) = running.finish();
+        assert_eq!(status, Some(128 + signal as i32), "{signal}: {stderr}");
+        assert!(stderr.contains("while loading"), "{stderr}");
+    }
+    assert_eq!(read(&log), "", "the command never ran");
+}
+
+#[test]
+fn on_a_terminal_the_command_gets_it_in_a_group_of_its_own() {
+    let p = Project::new();
+    p.seed(&["dev"], &[(Some("dev"), "VALUE", "v1")]);
+    // Fields 1, 5 and 8 of /proc/self/stat: pid, process group, terminal's foreground group.
+    let script = r#"read -r line < /proc/self/stat; set -- $line
+[ "$1" = "$5" ] && echo "leads its group"
+[ "$5" = "$8" ] && echo "has the terminal""#;
+    let Some(screen) = p.on_terminal(&["run", "--env", "dev", "--", "sh", "-c", script]) else {
+        eprintln!("util-linux `script` is not installed; skipped");
+        return;
+    };
+    assert!(screen.contains("leads its group"), "{screen:?}");
+    assert!(screen.contains("has the terminal"), "{screen:?}");
+}
+
+/// Whether `pid` catches `signal` (its handler is installed), from /proc/PID/status.
+fn catches(pid: nix::unistd::Pid, signal: Signal) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigCgt:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << (signal as u64 - 1)) != 0)
+}
+
+#[test]
+fn a_signal_ends_run_while_the_snapshot_read_blocks() {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let p = Project::new();
+    p.seed(&["dev"], &[(Some("dev"), "VALUE", "v1")]);
+    // A first run leaves the environment's snapshot; it is replaced by a FIFO nobody writes.
+    p.locker(&["run", "--env", "dev", "--", "true"])
+        .assert()
+        .success();
+    let cache = p.home.path().join(".locker/cache");
+    let snapshots: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "snapshot"))
+        .collect();
+    assert_eq!(snapshots.len(), 1, "{snapshots:?}");
+    let snapshot = &snapshots[0];
+    std::fs::remove_file(snapshot).unwrap();
+    nix::unistd::mkfifo(snapshot, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    // And Locker takes connections but does not answer.
+    p.server.inject(locker_server::Fault::Delay {
+        delay: std::time::Duration::from_secs(3600),
+        times: 1000,
+    });
+
+    let log = p.home.path().join("fifo.log");
+    let child = p
+        .locker_std(&[
+            "run",
+            "--env",
+            "dev",
+            "--",
+            "sh",
+            "-c",
+            "echo ran >> \"$LOG\"",
+        ])
+        .env("LOG", &log)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let running = Running(Some(child));
+    let pid = running.pid();
+    wait_until("locker to catch SIGTERM", || catches(pid, Signal::SIGTERM));
+    // Once locker opens the FIFO, hold its write end (without writing): locker's read then
+    // blocks in the kernel. A loader that refuses a FIFO never opens it; it then waits for
+    // Locker instead.
+    let start = std::time::Instant::now();
+    let mut writer = None;
+    while writer.is_none() && start.elapsed() < std::time::Duration::from_secs(3) {
+        writer = std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
+            .open(snapshot)
+            .ok();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    eprintln!("locker opened the FIFO: {}", writer.is_some());
+    running.signal(Signal::SIGTERM);
+    let (status, stderr) = running.finish();
+    assert_eq!(status, Some(128 + 15), "{stderr}");
+    assert!(stderr.contains("while loading"), "{stderr}");
+    assert_eq!(read(&log), "", "the command never ran");
+    drop(writer);
+}

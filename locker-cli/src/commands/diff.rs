@@ -4,11 +4,11 @@
 use serde_json::json;
 
 use crate::cli::DiffArgs;
-use crate::client::Context;
-use crate::commands::run::say_where_from;
+use crate::context::Context;
 use crate::error::{CliResult, OK};
 use crate::output;
 use crate::source::{self, Values};
+use crate::wording::say_where_from;
 
 /// The keys of two environments, by how they compare (each list sorted).
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use locker_config::{EnvironmentUpdate, ErrorKind, NewEnvironment};
 use serde_json::json;
 
 use crate::cli::{EnvCommand, EnvCreateArgs, EnvListArgs, EnvUpdateArgs};
-use crate::client::Context;
+use crate::context::Context;
 use crate::error::{CliResult, Failure, OK};
 use crate::output;
 

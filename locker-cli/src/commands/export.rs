@@ -1,5 +1,5 @@
-//! `locker export`: the library's dotenv or JSON export, to stdout or to a file readable by
-//! its owner only.
+//! `locker export`: the library's dotenv or JSON export, to stdout, to a file readable by its
+//! owner only, or into a device or FIFO.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -8,7 +8,7 @@ use locker_config::ExportFormat;
 use zeroize::Zeroizing;
 
 use crate::cli::{ExportArgs, Format};
-use crate::client::Context;
+use crate::context::Context;
 use crate::error::{CliResult, Failure, OK};
 use crate::output;
 
@@ -21,14 +21,44 @@ pub(crate) async fn run(ctx: &mut Context, args: ExportArgs) -> CliResult<u8> {
     if format == ExportFormat::Json && !text.ends_with('\n') {
         text.push('\n');
     }
-    match &args.output {
+    match args.output.as_deref() {
         None => output::write_stdout(&text)?,
+        Some(path) if path.as_os_str() == "-" => output::write_stdout(&text)?,
         Some(path) => {
-            write_private(path, text.as_bytes())?;
+            write_to(path, text.as_bytes())?;
             eprintln!("wrote {}", path.display());
         }
     }
     Ok(OK)
+}
+
+/// Writes `bytes` to what `path` names: a regular file (or none yet) is replaced atomically
+/// with mode 0600; a device or FIFO (`/dev/stdout`, `/dev/null`, a named pipe) is written into
+/// in place, as any Unix tool does, and never replaced by a file.
+fn write_to(path: &Path, bytes: &[u8]) -> CliResult<()> {
+    let fail =
+        |e: std::io::Error| Failure::error(format!("could not write {}: {e}", path.display()));
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(Failure::usage(format!(
+            "{} is a directory; give a file name",
+            path.display()
+        ))),
+        Ok(meta) if meta.is_file() => {
+            // Through a symbolic link: the file it points to is replaced, the link stays.
+            let target = std::fs::canonicalize(path).map_err(fail)?;
+            write_private(&target, bytes)
+        }
+        Ok(_) => write_in_place(path, bytes).map_err(fail),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => write_private(path, bytes),
+        Err(e) => Err(fail(e)),
+    }
+}
+
+/// Opens `path` for writing without creating or truncating it, and writes `bytes`.
+fn write_in_place(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut target = std::fs::OpenOptions::new().write(true).open(path)?;
+    target.write_all(bytes)?;
+    target.flush()
 }
 
 /// Writes `bytes` to `path` atomically (a temporary file in the same directory, renamed over

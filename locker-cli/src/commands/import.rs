@@ -10,11 +10,11 @@ use locker_config::{Locker, NewSecret, SecretUpdate};
 use zeroize::Zeroizing;
 
 use crate::cli::ImportArgs;
-use crate::client::Context;
-use crate::commands::secret::in_env;
+use crate::context::Context;
 use crate::error::{CliResult, Failure, OK};
-use crate::import_file::{self, Kind};
+use crate::import_file::{self, Entries, Kind};
 use crate::output;
+use crate::wording::in_env;
 
 /// From this many writes on, a terminal gets a progress bar.
 const PROGRESS_FROM: usize = 20;
@@ -29,39 +29,65 @@ enum Action {
 }
 
 pub(crate) async fn run(ctx: &mut Context, args: ImportArgs) -> CliResult<u8> {
+    let (name, entries) = read_entries(ctx, &args)?;
+    let locker = ctx.client()?;
+    let env = args.env.as_deref();
+    let existing = existing_values(&locker, env).await?;
+    let plan = plan(&entries, &existing, args.overwrite);
+    write(&locker, env, &plan).await?;
+    summarize(&name, env, &plan)?;
+    Ok(OK)
+}
+
+/// One key of the file, its value and what import does with it.
+type Step<'a> = (&'a String, &'a Zeroizing<String>, Action);
+
+/// Reads and checks the whole file (nothing is written for a bad one) and notes on stderr
+/// what the user may not expect.
+fn read_entries(ctx: &mut Context, args: &ImportArgs) -> CliResult<(String, Entries)> {
     let (name, text) = read_input(ctx, &args.file)?;
     let kind = Kind::guess(&name, &text);
-    let entries = import_file::parse(&name, &text, kind)?;
+    let entries = import_file::parse(&name, &text, kind, args.expand)?;
     drop(text);
     for key in &entries.repeated {
         eprintln!("note: {key} is given more than once in {name}; the last value is used");
     }
-    if !entries.expanded.is_empty() {
-        eprintln!(
-            "note: {}: $NAME and ${{NAME}} were expanded as dotenv does (from earlier keys or \
-             the environment); single-quote a value to keep a literal $",
-            entries.expanded.join(", ")
-        );
+    if !entries.references.is_empty() {
+        let what = if args.expand {
+            "$NAME and ${NAME} were replaced by the values of earlier keys of the file"
+        } else {
+            "$NAME and ${NAME} are stored as written; --expand replaces them with the values \
+             of earlier keys of the file"
+        };
+        eprintln!("note: {}: {what}", entries.references.join(", "));
     }
+    Ok((name, entries))
+}
 
-    let locker = ctx.client()?;
-    let env = args.env.as_deref();
-    let existing = existing_values(&locker, env).await?;
-
-    let plan: Vec<(&String, &Zeroizing<String>, Action)> = entries
+/// What to do with each key, given what the target holds now.
+fn plan<'a>(
+    entries: &'a Entries,
+    existing: &HashMap<String, Zeroizing<String>>,
+    overwrite: bool,
+) -> Vec<Step<'a>> {
+    entries
         .values
         .iter()
         .map(|(key, value)| {
             let action = match existing.get(key) {
                 None => Action::Create,
                 Some(old) if old.as_str() == value.as_str() => Action::Unchanged,
-                Some(_) if args.overwrite => Action::Update,
+                Some(_) if overwrite => Action::Update,
                 Some(_) => Action::Skip,
             };
             (key, value, action)
         })
-        .collect();
+        .collect()
+}
 
+/// Creates and updates what the plan says, one request each, with a progress bar on a
+/// terminal; stops at the first failure and says how far it got.
+async fn write(locker: &Locker, env: Option<&str>, plan: &[Step<'_>]) -> CliResult<()> {
     let writes = plan
         .iter()
         .filter(|(_, _, a)| matches!(a, Action::Create | Action::Update))
@@ -75,24 +101,24 @@ pub(crate) async fn run(ctx: &mut Context, args: ImportArgs) -> CliResult<u8> {
     } else {
         ProgressBar::hidden()
     };
-
     let mut done = 0usize;
-    for (key, value, action) in &plan {
-        if matches!(action, Action::Create | Action::Update) {
-            progress.set_message(key.to_string());
-        }
+    for (key, value, action) in plan {
         let result = match action {
             Action::Create => {
+                progress.set_message(key.to_string());
                 let mut new = NewSecret::new(key.as_str(), value.as_str());
                 if let Some(e) = env {
                     new = new.environment(e);
                 }
                 locker.create(new).await.map(|_| ())
             }
-            Action::Update => locker
-                .modify(key, env, SecretUpdate::new().value(value.as_str()))
-                .await
-                .map(|_| ()),
+            Action::Update => {
+                progress.set_message(key.to_string());
+                locker
+                    .modify(key, env, SecretUpdate::new().value(value.as_str()))
+                    .await
+                    .map(|_| ())
+            }
             Action::Unchanged | Action::Skip => continue,
         };
         if let Err(e) = result {
@@ -107,7 +133,11 @@ pub(crate) async fn run(ctx: &mut Context, args: ImportArgs) -> CliResult<u8> {
         progress.inc(1);
     }
     progress.finish_and_clear();
+    Ok(())
+}
 
+/// The one-line summary on stdout, and the skipped keys on stderr.
+fn summarize(name: &str, env: Option<&str>, plan: &[Step<'_>]) -> CliResult<()> {
     let count = |wanted: Action| plan.iter().filter(|(_, _, a)| *a == wanted).count();
     let skipped: Vec<&str> = plan
         .iter()
@@ -128,7 +158,7 @@ pub(crate) async fn run(ctx: &mut Context, args: ImportArgs) -> CliResult<u8> {
             skipped.join(", ")
         );
     }
-    Ok(OK)
+    Ok(())
 }
 
 /// The file's display name and its text.

@@ -1,33 +1,38 @@
 //! `locker run [--watch] -- CMD`: the environment's values as the command's environment
 //! variables; with `--watch`, a restart whenever they change.
 
-use std::time::Duration;
-
 use crate::cli::RunArgs;
-use crate::client::Context;
-use crate::error::CliResult;
+use crate::context::Context;
+use crate::error::{CliResult, Failure};
 use crate::process::{self, Signals};
 use crate::source::{self, Values};
+use crate::wording::say_where_from;
 
 pub(crate) async fn run(ctx: &mut Context, args: RunArgs) -> CliResult<u8> {
     let locker = ctx.client()?;
-    // Caught before anything starts, so a signal never ends locker and orphans the command.
+    // Caught before anything starts, so a signal never ends locker and orphans the command;
+    // while the values load, a signal ends locker at once.
     let mut signals = Signals::install()?;
     if !args.watch {
-        let values = source::load(&locker, &args.env).await?;
+        let (client, env) = (locker.clone(), args.env.clone());
+        let loading = async move { source::load(&client, &env).await };
+        let values = until_signal(&mut signals, loading).await??;
         say_where_from(&args.env, &values);
         let vars = variables(&values);
         let mut child = process::spawn(&args.command, &vars, !args.no_inherit)?;
         drop(vars);
-        loop {
+        let status = loop {
             tokio::select! {
-                status = child.wait() => return Ok(process::exit_code(status?)),
+                status = child.wait() => break status?,
                 signal = signals.recv() => child.signal(signal),
             }
-        }
+        };
+        child.end_group(args.grace).await;
+        return Ok(process::exit_code(status));
     }
 
-    let mut watch = source::watch(locker, args.env.clone(), args.interval).await?;
+    let watching = source::watch(locker, args.env.clone(), args.interval);
+    let mut watch = until_signal(&mut signals, watching).await??;
     loop {
         let values = watch.current();
         say_where_from(&args.env, &values);
@@ -37,7 +42,11 @@ pub(crate) async fn run(ctx: &mut Context, args: RunArgs) -> CliResult<u8> {
         let mut stopping = false;
         loop {
             tokio::select! {
-                status = child.wait() => return Ok(process::exit_code(status?)),
+                status = child.wait() => {
+                    let status = status?;
+                    child.end_group(args.grace).await;
+                    return Ok(process::exit_code(status));
+                }
                 signal = signals.recv() => {
                     // Locker is being stopped: pass it on, no more restarts.
                     child.signal(signal);
@@ -61,6 +70,27 @@ pub(crate) async fn run(ctx: &mut Context, args: RunArgs) -> CliResult<u8> {
                 }
             }
         }
+    }
+}
+
+/// Runs `work` (the load) unless a signal comes first: then locker ends as that signal's
+/// default action would, with 128 + its number, and says so on stderr.
+///
+/// The work is driven from a thread of its own (in this runtime, so what it spawns stays
+/// here), so that even a load stuck in a blocking call (a read that never returns) leaves
+/// this thread free to see the signal; `main` does not wait for that thread.
+async fn until_signal<T: Send + 'static>(
+    signals: &mut Signals,
+    work: impl Future<Output = T> + Send + 'static,
+) -> CliResult<T> {
+    let runtime = tokio::runtime::Handle::current();
+    let work = tokio::task::spawn_blocking(move || runtime.block_on(work));
+    tokio::select! {
+        done = work => done.map_err(|e| Failure::error(format!("loading the values failed: {e}"))),
+        signal = signals.recv() => Err(Failure::with_code(
+            128 + signal as u8,
+            format!("stopped by {signal} while loading the values"),
+        )),
     }
 }
 
@@ -91,17 +121,6 @@ fn is_variable_name(key: &str) -> bool {
     let mut bytes = key.bytes();
     matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
-/// Says on stderr when the values come from a snapshot because Locker could not be reached.
-pub(crate) fn say_where_from(environment: &str, values: &Values) {
-    if let Some(age) = source::snapshot_age(values) {
-        let age = Duration::from_secs(age.as_secs());
-        eprintln!(
-            "locker: Locker could not be reached; using the local snapshot of {environment} from {} ago",
-            humantime::format_duration(age)
-        );
-    }
 }
 
 #[cfg(test)]

@@ -7,9 +7,10 @@ use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::cli::{SecretCommand, SecretGetArgs, SecretListArgs, SecretSetArgs};
-use crate::client::Context;
+use crate::context::Context;
 use crate::error::{CliResult, Failure, OK};
 use crate::output;
+use crate::wording::in_env;
 
 pub(crate) async fn run(ctx: &mut Context, command: SecretCommand) -> CliResult<u8> {
     match command {
@@ -145,14 +146,6 @@ async fn set(ctx: &mut Context, args: SecretSetArgs) -> CliResult<u8> {
         Err(e) => return Err(e.into()),
     }
     Ok(OK)
-}
-
-/// " in ENV" or " in \"All\"".
-pub(crate) fn in_env(env: Option<&str>) -> String {
-    match env {
-        Some(e) => format!(" in {e}"),
-        None => " in \"All\"".to_string(),
-    }
 }
 
 /// All of standard input, without one trailing newline (`\n` or `\r\n`).

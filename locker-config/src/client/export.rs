@@ -8,7 +8,9 @@ use crate::model::SecretRecord;
 #[non_exhaustive]
 pub enum ExportFormat {
     /// One `KEY="value"` line per secret, sorted by key (then environment). Inside the quotes
-    /// `\`, `"`, `$`, newline and carriage return are escaped as `\\`, `\"`, `\$`, `\n`, `\r`.
+    /// `\`, `"`, `$` and newline are escaped as `\\`, `\"`, `\$`, `\n`; every other character,
+    /// a carriage return included, is written as is (dotenv readers such as `dotenvy` know no
+    /// `\r`), so `locker import` reads every value back byte for byte.
     /// Secrets whose key is not a valid variable name (`^[A-Za-z_][A-Za-z0-9_]*$`) are skipped
     /// with a warning naming the key. Exporting every environment can repeat a key (one line
     /// per environment; most loaders keep the last).
@@ -25,7 +27,8 @@ pub(crate) fn is_valid_key(key: &str) -> bool {
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// Escapes a value for a double-quoted dotenv string.
+/// Escapes a value for a double-quoted dotenv string, with only the escapes dotenv readers
+/// agree on.
 pub(crate) fn escape_dotenv(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     for c in value.chars() {
@@ -34,7 +37,6 @@ pub(crate) fn escape_dotenv(value: &str) -> String {
             '"' => out.push_str("\\\""),
             '$' => out.push_str("\\$"),
             '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
             c => out.push(c),
         }
     }
@@ -97,6 +99,9 @@ mod tests {
         assert!(
             !is_valid_key("") && !is_valid_key("1A") && !is_valid_key("A-B") && !is_valid_key("É")
         );
-        assert_eq!(escape_dotenv("a\"b\\c$d\ne\rf"), r#"a\"b\\c\$d\ne\rf"#);
+        assert_eq!(
+            escape_dotenv("a\"b\\c$d\ne\rf\tg"),
+            "a\\\"b\\\\c\\$d\\ne\rf\tg"
+        );
     }
 }

@@ -1,5 +1,6 @@
-//! The library client, built from the global options: credentials, API base and logging are
-//! resolved by `locker_config` exactly as for any program using it.
+//! What every command runs with: the global options, who owns standard input, and the library
+//! client built from them on first use (credentials, API base and logging resolved by
+//! `locker_config` exactly as for any program using it).
 
 use std::cell::OnceCell;
 use std::io::Read as _;
