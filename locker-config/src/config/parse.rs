@@ -60,12 +60,9 @@ impl<T> fmt::Debug for Parser<T> {
 }
 
 /// Any `FromStr` type; `expected` is the form named in errors ("an integer from 0 to 255"),
-/// `expected_items` the same for list items ("integers from 0 to 255").
-pub fn from_str<T: FromStr + 'static>(
-    expected: &'static str,
-    expected_items: &'static str,
-) -> Parser<T> {
-    Parser::new(expected, expected_items, |raw| raw.parse().ok())
+/// `items` the same for list items ("integers from 0 to 255").
+pub fn from_str<T: FromStr + 'static>(expected: &'static str, items: &'static str) -> Parser<T> {
+    Parser::new(expected, items, |raw| raw.parse().ok())
 }
 
 /// `bool`, leniently: true/false, 1/0, yes/no, on/off, in any case, surrounding spaces ignored.
