@@ -262,7 +262,7 @@ pub use values::{EnvValues, ValuesLoader};
 /// - `env_prefix = "MYAPP_"`: process environment variables named the prefix plus the key
 ///   (`MYAPP_DATABASE_URL`) override Locker; `""` reads the bare keys. Upper-case ASCII
 ///   letters, digits and `_`, not starting with a digit, ending with `_`. It becomes
-///   [`LockerConfig::ENV_PREFIX`](config::LockerConfig::ENV_PREFIX).
+///   [`LockerConfig::ENV_PREFIX`].
 ///
 /// Mistakes (enums, tuple or unit structs, generics, unknown or duplicate attributes, two
 /// fields with one key, an alias equal to a key, `default` or `default_in` on an `Option`,
