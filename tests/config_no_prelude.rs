@@ -42,6 +42,7 @@ struct Inner {
 /// Every field shape under `#![no_implicit_prelude]`.
 #[derive(LockerConfig)]
 #[allow(dead_code)]
+#[locker(env_prefix = "NO_PRELUDE_")]
 struct NoPrelude {
     database_url: Secret<String>,
     #[locker(key = "HTTP_PORT", default = 8080)]
@@ -67,4 +68,5 @@ fn compiles_and_loads_without_the_prelude() {
     std::assert!(cfg.is_ok());
     std::assert_eq!(NoPrelude::KEYS.len(), 15);
     std::assert_eq!(NoPrelude::KEYS[7], "INNER_NAME");
+    std::assert_eq!(NoPrelude::ENV_PREFIX, Option::Some("NO_PRELUDE_"));
 }

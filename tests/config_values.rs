@@ -165,6 +165,76 @@ fn keys_and_describe() {
     assert_eq!(Everything::describe()[9].default(), Some("0.5"));
 }
 
+#[derive(Debug, LockerConfig)]
+#[locker(env_prefix = "MYAPP_")]
+struct Prefixed {
+    port: u16,
+}
+
+#[derive(Debug, LockerConfig)]
+#[locker(env_prefix = "")]
+struct BareKeys {
+    port: u16,
+}
+
+#[test]
+fn env_prefix_is_what_the_struct_attribute_says() {
+    assert_eq!(Prefixed::ENV_PREFIX, Some("MYAPP_"));
+    assert_eq!(BareKeys::ENV_PREFIX, Some(""));
+    assert_eq!(AppConfig::ENV_PREFIX, None);
+    assert_eq!(Everything::ENV_PREFIX, None);
+    // The attribute changes nothing else the derive generates.
+    assert_eq!(Prefixed::KEYS, ["PORT"]);
+    assert_eq!(
+        Prefixed::from_values([("PORT", "8080")]).unwrap().port,
+        8080
+    );
+    assert_eq!(BareKeys::from_values([("PORT", "1")]).unwrap().port, 1);
+}
+
+#[derive(Debug, LockerConfig)]
+struct Lists {
+    #[locker(default = "")]
+    flags: Vec<bool>,
+    #[locker(default = "")]
+    hosts: Vec<IpAddr>,
+    #[locker(default = "")]
+    ratios: Vec<f32>,
+}
+
+#[test]
+fn list_errors_name_the_items_in_the_plural() {
+    let ok = Lists::from_values([
+        ("FLAGS", "yes, off"),
+        ("HOSTS", "127.0.0.1,::1"),
+        ("RATIOS", "0.5"),
+    ])
+    .unwrap();
+    assert_eq!(ok.flags, [true, false]);
+    assert_eq!(ok.hosts[1], IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]));
+    assert_eq!(ok.ratios, [0.5]);
+    let err = Lists::from_values([
+        ("FLAGS", "yes,maybe"),
+        ("HOSTS", "127.0.0.1,localhost"),
+        ("RATIOS", "0.5,half"),
+    ])
+    .map(|_| ())
+    .unwrap_err();
+    let report = err.config_report().expect("a config report");
+    let lines: Vec<String> = report.problems().iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        lines,
+        [
+            "flags (FLAGS): invalid value from given values: expected a comma-separated list of \
+             booleans (true/false, 1/0, yes/no or on/off)",
+            "hosts (HOSTS): invalid value from given values: expected a comma-separated list of \
+             IP addresses",
+            "ratios (RATIOS): invalid value from given values: expected a comma-separated list of \
+             numbers",
+        ]
+    );
+}
+
 #[test]
 fn every_problem_reported_at_once_without_values() {
     let err = Everything::from_values([

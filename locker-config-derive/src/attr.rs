@@ -9,8 +9,8 @@ use syn::{Attribute, Expr, ExprLit, ExprUnary, Ident, Lit, LitStr, Path, Token, 
 
 use crate::ctxt::Ctxt;
 use crate::symbol::{
-    ALIAS, CONTAINER_KEYS, DEFAULT, DEFAULT_IN, DELIMITER, FIELD_KEYS, JSON, KEY, LOCKER, NESTED,
-    PREFIX, REQUIRED_IN, VALIDATE, WITH,
+    ALIAS, CONTAINER_KEYS, DEFAULT, DEFAULT_IN, DELIMITER, ENV_PREFIX, FIELD_KEYS, JSON, KEY,
+    LOCKER, NESTED, PREFIX, REQUIRED_IN, VALIDATE, WITH,
 };
 
 /// A field's `default`, or one entry of its `default_in(…)`.
@@ -52,6 +52,7 @@ pub(crate) struct FieldAttrs {
 #[derive(Default)]
 pub(crate) struct ContainerAttrs {
     pub(crate) validate: Option<Path>,
+    pub(crate) env_prefix: Option<LitStr>,
 }
 
 pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
@@ -62,12 +63,16 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
             if meta.path.is_ident(VALIDATE) {
                 let path = path_value(cx, &meta, "`validate = check_config`")?;
                 set_once(cx, &mut out.validate, path, span, VALIDATE);
+            } else if meta.path.is_ident(ENV_PREFIX) {
+                let lit = str_value(cx, &meta, "`env_prefix = \"MYAPP_\"`")?;
+                set_once(cx, &mut out.env_prefix, lit, span, ENV_PREFIX);
             } else {
                 let name = name_of(&meta.path);
                 skip_value(&meta)?;
                 let message = match FIELD_KEYS.iter().find(|k| **k == name) {
                     Some(_) => format!(
-                        "`{name}` goes on fields; on the struct, only `validate` is allowed"
+                        "`{name}` goes on fields; on the struct, only `validate` and \
+                         `env_prefix` are allowed"
                     ),
                     None => unknown_key(&name, CONTAINER_KEYS),
                 };
@@ -98,7 +103,14 @@ fn field_meta(cx: &mut Ctxt, out: &mut FieldAttrs, meta: &ParseNestedMeta<'_>) -
     let span = path.span();
     let Some(known) = FIELD_KEYS.iter().copied().find(|k| path.is_ident(k)) else {
         skip_value(meta)?;
-        cx.error_at(span, unknown_key(&name_of(path), FIELD_KEYS));
+        let message = if path.is_ident(ENV_PREFIX) {
+            "`env_prefix` goes on the struct: `#[locker(env_prefix = \"MYAPP_\")]` above \
+             `struct …`; a nested field's keys take `prefix`"
+                .to_owned()
+        } else {
+            unknown_key(&name_of(path), FIELD_KEYS)
+        };
+        cx.error_at(span, message);
         return Ok(());
     };
     out.given.push((known, span));
@@ -108,44 +120,16 @@ fn field_meta(cx: &mut Ctxt, out: &mut FieldAttrs, meta: &ParseNestedMeta<'_>) -
             set_once(cx, &mut out.key, lit, span, KEY);
         }
         DEFAULT => {
-            let value = if meta.input.peek(Token![=]) {
-                let expr: Expr = meta.value()?.parse()?;
-                default_literal(
-                    cx,
-                    expr,
-                    "expected a literal: `default = 8080` or `default = \"30s\"`; \
-                     use bare `default` for `Default::default()`",
-                )
-            } else {
-                Some(DefaultAttr::Trait)
-            };
-            set_once(
-                cx,
-                &mut out.default,
-                value.map(|v| (v, span)),
-                span,
-                DEFAULT,
-            );
+            let value = default(cx, meta)?.map(|v| (v, span));
+            set_once(cx, &mut out.default, value, span, DEFAULT);
         }
         DEFAULT_IN => {
-            let entries = default_in(cx, meta)?;
-            set_once(
-                cx,
-                &mut out.default_in,
-                entries.map(|e| (e, span)),
-                span,
-                DEFAULT_IN,
-            );
+            let entries = default_in(cx, meta)?.map(|e| (e, span));
+            set_once(cx, &mut out.default_in, entries, span, DEFAULT_IN);
         }
         REQUIRED_IN => {
-            let environments = required_in(cx, meta)?;
-            set_once(
-                cx,
-                &mut out.required_in,
-                environments.map(|e| (e, span)),
-                span,
-                REQUIRED_IN,
-            );
+            let environments = required_in(cx, meta)?.map(|e| (e, span));
+            set_once(cx, &mut out.required_in, environments, span, REQUIRED_IN);
         }
         ALIAS => {
             if let Some(lit) = str_value(cx, meta, "`alias = \"OLD_KEY\"`")? {
@@ -172,25 +156,45 @@ fn field_meta(cx: &mut Ctxt, out: &mut FieldAttrs, meta: &ParseNestedMeta<'_>) -
             let lit = str_value(cx, meta, "`prefix = \"DB_\"`")?;
             set_once(cx, &mut out.prefix, lit, span, PREFIX);
         }
-        JSON | NESTED => {
-            if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
-                skip_value(meta)?;
-                cx.error_at(
-                    span,
-                    format!("`{known}` takes no value: write `#[locker({known})]`"),
-                );
-            } else {
-                let slot = if known == JSON {
-                    &mut out.json
-                } else {
-                    &mut out.nested
-                };
-                set_once(cx, slot, Some(span), span, known);
-            }
-        }
+        JSON => flag(cx, &mut out.json, meta, JSON)?,
+        NESTED => flag(cx, &mut out.nested, meta, NESTED)?,
         _ => unreachable!("every name of FIELD_KEYS is handled"),
     }
     Ok(())
+}
+
+/// A flag such as `json`: no value, at most once.
+fn flag(
+    cx: &mut Ctxt,
+    slot: &mut Option<Span>,
+    meta: &ParseNestedMeta<'_>,
+    name: &str,
+) -> syn::Result<()> {
+    let span = meta.path.span();
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        skip_value(meta)?;
+        cx.error_at(
+            span,
+            format!("`{name}` takes no value: write `#[locker({name})]`"),
+        );
+    } else {
+        set_once(cx, slot, Some(span), span, name);
+    }
+    Ok(())
+}
+
+/// `default = <literal>` or bare `default`.
+fn default(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<DefaultAttr>> {
+    if !meta.input.peek(Token![=]) {
+        return Ok(Some(DefaultAttr::Trait));
+    }
+    let expr: Expr = meta.value()?.parse()?;
+    Ok(default_literal(
+        cx,
+        expr,
+        "expected a literal: `default = 8080` or `default = \"30s\"`; \
+         use bare `default` for `Default::default()`",
+    ))
 }
 
 /// Records `value` in `slot`, or a duplicate error when the attribute was already given.

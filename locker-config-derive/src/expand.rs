@@ -7,7 +7,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, Type};
 
-use crate::ast::{Container, Field, Nested, default_written};
+use crate::ast::{Container, FieldKind, Leaf, Nested, default_written};
 use crate::attr::DefaultAttr;
 use crate::ctxt::Ctxt;
 use crate::items::{Bodies, inherent_items, render, trait_items};
@@ -15,7 +15,7 @@ use crate::ty::{self, Shape};
 use crate::{fallback, valid};
 
 pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
-    let mut cx = Ctxt::default();
+    let mut cx = Ctxt::new();
     let container = Container::from_ast(&mut cx, input);
     if let Some(container) = &container {
         valid::check(&mut cx, container);
@@ -45,11 +45,19 @@ fn expand(c: &Container<'_>) -> TokenStream {
     };
     let trait_items = render(trait_items(ident, Some(bodies)), false);
     let inherent_items = render(inherent_items(ident, c.vis), false);
+    // Only with the attribute: the trait's own default (`None`) says "no prefix" otherwise.
+    let env_prefix = c.env_prefix.as_ref().map(|(prefix, _)| {
+        quote! {
+            const ENV_PREFIX: ::core::option::Option<&'static str> =
+                ::core::option::Option::Some(#prefix);
+        }
+    });
     quote! {
         #[automatically_derived]
         #[allow(unused_qualifications, clippy::all)]
         impl #p::LockerConfig for #ident {
             #trait_items
+            #env_prefix
         }
 
         #[automatically_derived]
@@ -71,18 +79,18 @@ fn nested_trait(nested: &Nested<'_>) -> TokenStream {
 /// `KEYS`: a literal list, or one computed at compile time when structs are nested.
 fn keys(c: &Container<'_>) -> TokenStream {
     let p = p();
-    if c.fields.iter().all(|f| f.nested.is_none()) {
-        let keys = c.fields.iter().map(|f| &f.key);
+    if c.leaves().count() == c.fields.len() {
+        let keys = c.leaves().map(|(_, leaf)| &leaf.key);
         return quote!(&[#(#keys),*]);
     }
-    let parts = c.fields.iter().map(|f| match &f.nested {
-        Some(nested) => {
+    let parts = c.fields.iter().map(|f| match &f.kind {
+        FieldKind::Nested(nested) => {
             let prefix = &nested.prefix;
             let inner = nested_trait(nested);
             quote!(#p::KeyPart::Nested(#prefix, #inner::KEYS))
         }
-        None => {
-            let key = &f.key;
+        FieldKind::Leaf(leaf) => {
+            let key = &leaf.key;
             quote!(#p::KeyPart::Key(#key))
         }
     });
@@ -100,32 +108,35 @@ fn describe(c: &Container<'_>) -> TokenStream {
     let p = p();
     let entries = c.fields.iter().map(|f| {
         let field = &f.name;
-        if let Some(nested) = &f.nested {
-            let inner = nested_trait(nested);
-            let prefix = &nested.prefix;
-            let optional = nested.optional;
-            return quote!(__fields.nested(#inner::describe(), #prefix, #field, #optional););
-        }
-        let key = &f.key;
-        let written = ty::written(f.ty);
-        let doc = &f.doc;
-        let default = match &f.default {
+        let leaf = match &f.kind {
+            FieldKind::Leaf(leaf) => leaf,
+            FieldKind::Nested(nested) => {
+                let inner = nested_trait(nested);
+                let prefix = &nested.prefix;
+                let optional = nested.optional;
+                return quote!(__fields.nested(#inner::describe(), #prefix, #field, #optional););
+            }
+        };
+        let key = &leaf.key;
+        let written = ty::written(leaf.ty);
+        let doc = &leaf.doc;
+        let default = match &leaf.presence.default {
             Some((default, _)) => {
                 let written = default_written(default);
                 quote!(::core::option::Option::Some(#written))
             }
             None => quote!(::core::option::Option::None),
         };
-        let defaults_in = f.default_in.iter().map(|d| {
+        let defaults_in = leaf.default_in().iter().map(|d| {
             let env = &d.environment;
             let written = default_written(&d.value);
             quote!((#env, #written))
         });
-        let optional = matches!(f.shape, Shape::Option(_));
-        let secret = f.shape.is_secret();
-        let required_in = f.required_in.iter().map(|(env, _)| env);
-        let aliases = f.aliases.iter().map(|(alias, _)| alias);
-        let delimiter = match f.delimiter() {
+        let optional = leaf.optional();
+        let secret = leaf.shape.is_secret();
+        let required_in = leaf.required_in();
+        let aliases = leaf.aliases.iter().map(|(alias, _)| alias);
+        let delimiter = match leaf.delimiter() {
             Some(d) => quote!(::core::option::Option::Some(#d)),
             None => quote!(::core::option::Option::None),
         };
@@ -155,13 +166,16 @@ fn build(c: &Container<'_>) -> TokenStream {
     let mut index = quote!(0usize);
     let mut lets = Vec::new();
     for (f, local) in c.fields.iter().zip(&locals) {
-        lets.push(field_let(f, local, &index));
-        index = match &f.nested {
-            Some(nested) => {
+        lets.push(match &f.kind {
+            FieldKind::Leaf(leaf) => leaf_let(leaf, local, &index),
+            FieldKind::Nested(nested) => nested_let(nested, local, &index),
+        });
+        index = match &f.kind {
+            FieldKind::Nested(nested) => {
                 let inner = nested_trait(nested);
                 quote!(#index + #inner::KEYS.len())
             }
-            None => quote!(#index + 1usize),
+            FieldKind::Leaf(_) => quote!(#index + 1usize),
         };
     }
     let ident = c.ident;
@@ -178,35 +192,37 @@ fn build(c: &Container<'_>) -> TokenStream {
     })
 }
 
-/// `let __fieldN = …;`: the field resolved (and validated) at `index`.
-fn field_let(f: &Field<'_>, local: &syn::Ident, index: &TokenStream) -> TokenStream {
-    if let Some(nested) = &f.nested {
-        let inner = nested_trait(nested);
-        let method = if nested.optional {
-            quote!(optional_nested)
-        } else {
-            quote!(nested)
-        };
-        return quote! {
-            let #local = __ctx.#method(
-                #index,
-                (#inner::NAME, #inner::describe(), #inner::__build),
-            );
-        };
+/// `let __fieldN = …;`: the nested struct built from its keys, which start at `index`.
+fn nested_let(nested: &Nested<'_>, local: &syn::Ident, index: &TokenStream) -> TokenStream {
+    let inner = nested_trait(nested);
+    let method = if nested.optional {
+        quote!(optional_nested)
+    } else {
+        quote!(nested)
+    };
+    quote! {
+        let #local = __ctx.#method(
+            #index,
+            (#inner::NAME, #inner::describe(), #inner::__build),
+        );
     }
-    let ty = f.ty;
-    let (resolve, validate_fn) = match &f.shape {
+}
+
+/// `let __fieldN = …;`: the leaf resolved (and validated) at `index`.
+fn leaf_let(leaf: &Leaf<'_>, local: &syn::Ident, index: &TokenStream) -> TokenStream {
+    let ty = leaf.ty;
+    let (resolve, validate_fn) = match &leaf.shape {
         Shape::Option(inner) => {
             let inner_ty = ty::single_arg(ty, "Option").expect("Option shape");
-            let parser = parser_for(f, inner, inner_ty);
+            let parser = parser_for(leaf, inner, inner_ty);
             (
                 quote!(__ctx.optional::<#inner_ty>(#index, #parser)),
                 quote!(validate_optional),
             )
         }
         shape => {
-            let parser = parser_for(f, shape, ty);
-            let defaults = defaults_for(f, ty);
+            let parser = parser_for(leaf, shape, ty);
+            let defaults = defaults_for(leaf, ty);
             (
                 quote!(__ctx.required::<#ty>(#index, #parser, #defaults)),
                 quote!(validate),
@@ -214,7 +230,7 @@ fn field_let(f: &Field<'_>, local: &syn::Ident, index: &TokenStream) -> TokenStr
         }
     };
     // Through a closure, so `fn(&str)` validates a `String` field by deref coercion.
-    let validate = f.validate.as_ref().map(|path| {
+    let validate = leaf.validate.as_ref().map(|path| {
         quote_spanned!(path.span()=> let #local = __ctx.#validate_fn(#index, #local, |__value| #path(__value));)
     });
     quote! {
@@ -224,17 +240,17 @@ fn field_let(f: &Field<'_>, local: &syn::Ident, index: &TokenStream) -> TokenStr
 }
 
 /// The parser expression for a (non-`Option`) shape; `json` and `with` apply to `ty` whole.
-fn parser_for(f: &Field<'_>, shape: &Shape, ty: &Type) -> TokenStream {
+fn parser_for(leaf: &Leaf<'_>, shape: &Shape, ty: &Type) -> TokenStream {
     let p = p();
-    if f.json.is_some() {
+    if leaf.parse.json.is_some() {
         let written = ty::written(ty);
         return quote_spanned!(ty.span()=> #p::json::<#ty>(#written));
     }
-    if let Some(path) = &f.with {
+    if let Some(path) = &leaf.parse.with {
         let written = ty::written(path);
         return quote_spanned!(path.span()=> #p::with::<#ty, _, _>(#path, #written));
     }
-    shape_parser(shape, f.delimiter().unwrap_or(","))
+    shape_parser(shape, leaf.delimiter().unwrap_or(","))
 }
 
 fn shape_parser(shape: &Shape, delimiter: &str) -> TokenStream {
@@ -253,20 +269,20 @@ fn shape_parser(shape: &Shape, delimiter: &str) -> TokenStream {
         Shape::Bool => quote!(#p::boolean()),
         Shape::Duration => quote!(#p::duration()),
         Shape::FromStr(ty) => {
-            let expected = ty::expected_form(ty);
-            quote_spanned!(ty.span()=> #p::from_str::<#ty>(#expected))
+            let (one, many) = ty::expected_form(ty);
+            quote_spanned!(ty.span()=> #p::from_str::<#ty>(#one, #many))
         }
     }
 }
 
 /// `Defaults::new(…).environment("dev", …)…` for `default` and `default_in`.
-fn defaults_for(f: &Field<'_>, ty: &Type) -> TokenStream {
+fn defaults_for(leaf: &Leaf<'_>, ty: &Type) -> TokenStream {
     let p = p();
-    let base = match &f.default {
+    let base = match &leaf.presence.default {
         None => quote!(#p::DefaultValue::None),
         Some((default, span)) => default_value(default, *span, ty),
     };
-    let per_environment = f.default_in.iter().map(|d| {
+    let per_environment = leaf.default_in().iter().map(|d| {
         let env = &d.environment;
         let value = default_value(&d.value, d.span, ty);
         quote!(.environment(#env, #value))

@@ -24,6 +24,8 @@ pub(crate) const DELIMITER: &str = "delimiter";
 pub(crate) const NESTED: &str = "nested";
 /// `prefix = "DB_"`, with `nested`.
 pub(crate) const PREFIX: &str = "prefix";
+/// `env_prefix = "MYAPP_"`, on the struct.
+pub(crate) const ENV_PREFIX: &str = "env_prefix";
 
 /// The field attribute keys, for did-you-mean suggestions and the list in messages.
 pub(crate) const FIELD_KEYS: &[&str] = &[
@@ -40,5 +42,8 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     PREFIX,
 ];
 
+/// The field attributes that apply to a `nested` field; every other one is for leaf fields.
+pub(crate) const NESTED_KEYS: &[&str] = &[NESTED, PREFIX];
+
 /// The struct attribute keys.
-pub(crate) const CONTAINER_KEYS: &[&str] = &[VALIDATE];
+pub(crate) const CONTAINER_KEYS: &[&str] = &[VALIDATE, ENV_PREFIX];

@@ -89,8 +89,9 @@ pub(crate) fn written(tokens: impl ToTokens) -> String {
     s
 }
 
-/// What a valid value of a `FromStr` type looks like, for error reports.
-pub(crate) fn expected_form(ty: &Type) -> String {
+/// What a valid value of a `FromStr` type looks like, for error reports: the form of one value
+/// ("an integer from 0 to 65535") and of several, as list items ("integers from 0 to 65535").
+pub(crate) fn expected_form(ty: &Type) -> (String, String) {
     let (min, max) = match last_ident(ty).as_deref() {
         Some("u8") => ("0", "255"),
         Some("u16") => ("0", "65535"),
@@ -107,15 +108,38 @@ pub(crate) fn expected_form(ty: &Type) -> String {
             "170141183460469231731687303715884105727",
         ),
         Some("isize") => ("-9223372036854775808", "9223372036854775807"),
-        Some("f32" | "f64") => return "a number".to_owned(),
-        Some("String") => return "text".to_owned(),
-        Some("char") => return "a single character".to_owned(),
-        Some("IpAddr" | "Ipv4Addr" | "Ipv6Addr") => return "an IP address".to_owned(),
-        Some("SocketAddr") => return "a socket address such as 127.0.0.1:8080".to_owned(),
-        Some("Url") => return "a URL such as https://example.com".to_owned(),
-        _ => return format!("a value of type {}", written(ty)),
+        Some("f32" | "f64") => return forms("a number", "numbers"),
+        Some("String") => return forms("text", "text items"),
+        Some("char") => return forms("a single character", "single characters"),
+        Some("IpAddr" | "Ipv4Addr" | "Ipv6Addr") => return forms("an IP address", "IP addresses"),
+        Some("SocketAddr") => {
+            return forms(
+                "a socket address such as 127.0.0.1:8080",
+                "socket addresses such as 127.0.0.1:8080",
+            );
+        }
+        Some("Url") => {
+            return forms(
+                "a URL such as https://example.com",
+                "URLs such as https://example.com",
+            );
+        }
+        _ => {
+            let ty = written(ty);
+            return (
+                format!("a value of type {ty}"),
+                format!("values of type {ty}"),
+            );
+        }
     };
-    format!("an integer from {min} to {max}")
+    (
+        format!("an integer from {min} to {max}"),
+        format!("integers from {min} to {max}"),
+    )
+}
+
+fn forms(one: &str, many: &str) -> (String, String) {
+    (one.to_owned(), many.to_owned())
 }
 
 #[cfg(test)]
@@ -144,18 +168,33 @@ mod tests {
 
     #[test]
     fn names_expected_forms() {
+        let form = |ty: Type| {
+            let (one, many) = expected_form(&ty);
+            [one, many]
+        };
         assert_eq!(
-            expected_form(&parse_quote!(u16)),
-            "an integer from 0 to 65535"
+            form(parse_quote!(u16)),
+            ["an integer from 0 to 65535", "integers from 0 to 65535"]
         );
         assert_eq!(
-            expected_form(&parse_quote!(i8)),
-            "an integer from -128 to 127"
+            form(parse_quote!(i8)),
+            ["an integer from -128 to 127", "integers from -128 to 127"]
         );
-        assert_eq!(expected_form(&parse_quote!(f64)), "a number");
+        assert_eq!(form(parse_quote!(f64)), ["a number", "numbers"]);
+        assert_eq!(form(parse_quote!(String)), ["text", "text items"]);
         assert_eq!(
-            expected_form(&parse_quote!(std::path::PathBuf)),
-            "a value of type std::path::PathBuf"
+            form(parse_quote!(url::Url)),
+            [
+                "a URL such as https://example.com",
+                "URLs such as https://example.com"
+            ]
+        );
+        assert_eq!(
+            form(parse_quote!(std::path::PathBuf)),
+            [
+                "a value of type std::path::PathBuf",
+                "values of type std::path::PathBuf"
+            ]
         );
         assert_eq!(
             written(quote::quote!(HashMap<String, Vec<u8>>)),

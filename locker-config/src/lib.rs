@@ -255,13 +255,20 @@ pub use values::{EnvValues, ValuesLoader};
 ///   are read under the prefix `FIELD_` (upper snake case).
 /// - `prefix = "REPLICA_DB_"`: with `nested`, another prefix; `""` reads the keys as they are.
 ///
-/// On the struct: `#[locker(validate = path)]`, `fn(&Self) -> Result<(), E>` where
-/// `E: Display`, run once every field has loaded.
+/// On the struct:
+///
+/// - `validate = path`: `fn(&Self) -> Result<(), E>` where `E: Display`, run once every field
+///   has loaded.
+/// - `env_prefix = "MYAPP_"`: process environment variables named the prefix plus the key
+///   (`MYAPP_DATABASE_URL`) override Locker; `""` reads the bare keys. Upper-case ASCII
+///   letters, digits and `_`, not starting with a digit, ending with `_`. It becomes
+///   [`LockerConfig::ENV_PREFIX`].
 ///
 /// Mistakes (enums, tuple or unit structs, generics, unknown or duplicate attributes, two
 /// fields with one key, an alias equal to a key, `default` or `default_in` on an `Option`,
 /// `required_in` on a non-`Option`, `delimiter` on a non-`Vec`, `nested` on a type without the
-/// derive, a `validate` function of the wrong signature, an invalid or repeated prefix) are
+/// derive, a `validate` function of the wrong signature, an invalid or repeated prefix, an
+/// invalid `env_prefix` or one on a field) are
 /// compile errors at the offending token, all reported together. Keys that collide across
 /// nested structs, where the macro cannot see them, are a load (and `check`) error naming both
 /// fields.

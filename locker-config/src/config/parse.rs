@@ -1,8 +1,11 @@
 //! Turning stored strings into typed values.
 //!
 //! A [`Parser`] pairs a parse function with the *expected form* shown when a value does not
-//! parse ("a duration such as 30s"). Parsers never keep the input or the underlying error
-//! message: `FromStr` and serde errors may echo the value, and values can be secrets.
+//! parse ("a duration such as 30s"), and the same form for several values, used when it parses
+//! list items ("durations such as 30s"). Whoever names a form names both: the derive for
+//! `FromStr` types, this module for its own parsers. Parsers never keep the input or the
+//! underlying error message: `FromStr` and serde errors may echo the value, and values can be
+//! secrets.
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,16 +22,20 @@ type ParseFn<T> = Box<dyn Fn(&str) -> Option<T> + Send + Sync>;
 pub struct Parser<T> {
     parse: ParseFn<T>,
     expected: String,
+    expected_items: String,
 }
 
 impl<T> Parser<T> {
+    /// `expected`: the form of one value; `expected_items`: of several, as list items.
     fn new(
         expected: impl Into<String>,
+        expected_items: impl Into<String>,
         parse: impl Fn(&str) -> Option<T> + Send + Sync + 'static,
     ) -> Self {
         Parser {
             parse: Box::new(parse),
             expected: expected.into(),
+            expected_items: expected_items.into(),
         }
     }
 
@@ -47,18 +54,21 @@ impl<T> fmt::Debug for Parser<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Parser")
             .field("expected", &self.expected)
+            .field("expected_items", &self.expected_items)
             .finish_non_exhaustive()
     }
 }
 
-/// Any `FromStr` type; `expected` is the form named in errors.
-pub fn from_str<T: FromStr + 'static>(expected: &'static str) -> Parser<T> {
-    Parser::new(expected, |raw| raw.parse().ok())
+/// Any `FromStr` type; `expected` is the form named in errors ("an integer from 0 to 255"),
+/// `items` the same for list items ("integers from 0 to 255").
+pub fn from_str<T: FromStr + 'static>(expected: &'static str, items: &'static str) -> Parser<T> {
+    Parser::new(expected, items, |raw| raw.parse().ok())
 }
 
 /// `bool`, leniently: true/false, 1/0, yes/no, on/off, in any case, surrounding spaces ignored.
 pub fn boolean() -> Parser<bool> {
-    Parser::new("true/false, 1/0, yes/no or on/off", |raw| {
+    const FORM: &str = "true/false, 1/0, yes/no or on/off";
+    Parser::new(FORM, format!("booleans ({FORM})"), |raw| {
         let raw = raw.trim();
         const TRUE: [&str; 4] = ["true", "1", "yes", "on"];
         const FALSE: [&str; 4] = ["false", "0", "no", "off"];
@@ -74,7 +84,7 @@ pub fn boolean() -> Parser<bool> {
 
 /// `Duration` in human form: `30s`, `5m`, `1h30m`, `250ms`.
 pub fn duration() -> Parser<Duration> {
-    Parser::new("a duration such as 30s", |raw| {
+    Parser::new("a duration such as 30s", "durations such as 30s", |raw| {
         humantime::parse_duration(raw.trim()).ok()
     })
 }
@@ -83,15 +93,19 @@ pub fn duration() -> Parser<Duration> {
 /// trimmed, an empty value is an empty list. A backslash escapes the delimiter inside an item
 /// (`a\,b` is one item `a,b`), and `\\` is one backslash; any other backslash is kept.
 pub fn list<T: 'static>(item: Parser<T>, delimiter: &'static str) -> Parser<Vec<T>> {
-    let expected = if delimiter == "," {
-        format!("a comma-separated list of {}", plural(item.expected()))
+    let items = &item.expected_items;
+    let (expected, expected_items) = if delimiter == "," {
+        (
+            format!("a comma-separated list of {items}"),
+            format!("comma-separated lists of {items}"),
+        )
     } else {
-        format!(
-            "a list of {} separated by `{delimiter}`",
-            plural(item.expected())
+        (
+            format!("a list of {items} separated by `{delimiter}`"),
+            format!("lists of {items} separated by `{delimiter}`"),
         )
     };
-    Parser::new(expected, move |raw| {
+    Parser::new(expected, expected_items, move |raw| {
         if raw.trim().is_empty() {
             return Some(Vec::new());
         }
@@ -128,15 +142,20 @@ pub(crate) fn split_list(raw: &str, delimiter: &str) -> Vec<Zeroizing<String>> {
 
 /// `Secret<T>`: parsed like `T`, then wrapped.
 pub fn secret<T: Zeroize + 'static>(inner: Parser<T>) -> Parser<Secret<T>> {
-    let expected = inner.expected().to_owned();
-    Parser::new(expected, move |raw| inner.parse(raw).map(Secret::new))
+    let expected = inner.expected.clone();
+    let expected_items = inner.expected_items.clone();
+    Parser::new(expected, expected_items, move |raw| {
+        inner.parse(raw).map(Secret::new)
+    })
 }
 
 /// A field marked `json`: deserialized with serde. `ty` is the type as written.
 pub fn json<T: DeserializeOwned + 'static>(ty: &'static str) -> Parser<T> {
-    Parser::new(format!("JSON for {ty}"), |raw| {
-        serde_json::from_str(raw).ok()
-    })
+    Parser::new(
+        format!("JSON for {ty}"),
+        format!("JSON values for {ty}"),
+        |raw| serde_json::from_str(raw).ok(),
+    )
 }
 
 /// A field with `with = path`: the user's function decides. `name` is the path as written.
@@ -145,33 +164,11 @@ where
     F: Fn(&str) -> Result<T, E> + Send + Sync + 'static,
     E: fmt::Display,
 {
-    Parser::new(format!("a value accepted by `{name}`"), move |raw| {
-        parse(raw).ok()
-    })
-}
-
-/// "an integer from 0 to 65535" → "integers from 0 to 65535", good enough for list messages.
-fn plural(expected: &str) -> String {
-    for (one, many) in [
-        ("a value of type ", "values of type "),
-        ("an integer", "integers"),
-        ("a number", "numbers"),
-        ("a duration", "durations"),
-        ("a value accepted by", "values accepted by"),
-        ("an IP address", "IP addresses"),
-        ("a socket address", "socket addresses"),
-    ] {
-        if let Some(rest) = expected.strip_prefix(one) {
-            return format!("{many}{rest}");
-        }
-    }
-    match expected {
-        "text" => "text items".to_owned(),
-        "true/false, 1/0, yes/no or on/off" => {
-            "booleans (true/false, 1/0, yes/no or on/off)".to_owned()
-        }
-        other => other.to_owned(),
-    }
+    Parser::new(
+        format!("a value accepted by `{name}`"),
+        format!("values accepted by `{name}`"),
+        move |raw| parse(raw).ok(),
+    )
 }
 
 #[cfg(test)]
@@ -201,7 +198,10 @@ mod tests {
 
     #[test]
     fn lists_split_on_commas() {
-        let p = list(from_str::<u16>("an integer from 0 to 65535"), ",");
+        let p = list(
+            from_str::<u16>("an integer from 0 to 65535", "integers from 0 to 65535"),
+            ",",
+        );
         assert_eq!(p.parse("1, 2,3"), Some(vec![1, 2, 3]));
         assert_eq!(p.parse(""), Some(vec![]));
         assert_eq!(p.parse("1,x"), None);
@@ -211,6 +211,21 @@ mod tests {
         );
         let d = list(duration(), ",");
         assert_eq!(d.parse("1s,2m").map(|v| v.len()), Some(2));
+        assert_eq!(
+            d.expected(),
+            "a comma-separated list of durations such as 30s"
+        );
+        assert_eq!(
+            list(boolean(), ",").expected(),
+            "a comma-separated list of booleans (true/false, 1/0, yes/no or on/off)"
+        );
+        let nested = list(list(duration(), ","), ";");
+        assert_eq!(
+            nested.expected(),
+            "a list of comma-separated lists of durations such as 30s separated by `;`"
+        );
+        let secrets = list(secret(from_str::<String>("text", "text items")), ",");
+        assert_eq!(secrets.expected(), "a comma-separated list of text items");
     }
 
     #[test]
@@ -226,7 +241,7 @@ mod tests {
         assert_eq!(split(r"a\::b", "::"), ["a::b"]);
         assert_eq!(split("é;ü", ";"), ["é", "ü"]);
         assert_eq!(split("trailing\\", ";"), ["trailing\\"]);
-        let p = list(from_str::<String>("text"), ";");
+        let p = list(from_str::<String>("text", "text items"), ";");
         assert_eq!(
             p.parse(r"a,b; c\;d"),
             Some(vec!["a,b".to_owned(), "c;d".to_owned()])
@@ -236,7 +251,7 @@ mod tests {
 
     #[test]
     fn secrets_and_json() {
-        let p = secret(from_str::<u16>("an integer"));
+        let p = secret(from_str::<u16>("an integer", "integers"));
         assert_eq!(p.parse("5").map(|s| *s.expose_secret()), Some(5));
         let j = json::<Vec<u8>>("Vec<u8>");
         assert_eq!(j.parse("[1,2]"), Some(vec![1, 2]));

@@ -28,7 +28,7 @@ struct Db {
 
 #[derive(LockerConfig)]
 #[allow(dead_code)]
-#[locker(validate = check_app)]
+#[locker(validate = check_app, env_prefix = "APP_")]
 struct AppConfig {
     #[locker(nested)]
     db: Db,
