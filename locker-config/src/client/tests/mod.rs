@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use locker_protocol::crypto::SymmetricKey;
 use responder::{Reply, serve_replies};
 
+mod bounds;
 mod integrity;
 mod responder;
 
