@@ -75,6 +75,45 @@ pub struct Environment {
     pub project_id: i64,
 }
 
+/// A secret record that cannot be decrypted or verified (written with the bearer token alone,
+/// or under another project key), as [`Locker::list_secrets_partial`] reports it: named by id,
+/// with its key when that much decrypts.
+///
+/// [`Locker::list_secrets_partial`]: crate::Locker::list_secrets_partial
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct BrokenSecret {
+    /// The server's id of the record.
+    pub id: String,
+    /// Its key, when the key decrypts and matches its hash.
+    pub key: Option<String>,
+    /// The id of its environment; `None` for "All".
+    pub environment_id: Option<String>,
+    /// Why it cannot be used, and how to repair it (never its content).
+    pub error: crate::Error,
+}
+
+/// What [`Locker::set`] did.
+///
+/// [`Locker::set`]: crate::Locker::set
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Saved {
+    /// The key did not exist there: a new secret.
+    Created(SecretRecord),
+    /// The key existed there: its value (and description, if given) were replaced.
+    Updated(SecretRecord),
+}
+
+impl Saved {
+    /// The secret as written.
+    pub fn record(&self) -> &SecretRecord {
+        match self {
+            Saved::Created(r) | Saved::Updated(r) => r,
+        }
+    }
+}
+
 impl fmt::Debug for Environment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Environment")

@@ -431,7 +431,11 @@ async fn a_malformed_cipher_string_is_a_decryption_error() {
     ] {
         let err = get_with_wire_value(value).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decryption, "{value}: {err:?}");
-        assert_eq!(err.message(), "could not decrypt the value of secret s1");
+        assert_eq!(
+            err.message(),
+            "could not decrypt the value of secret s1; to repair it, write a new value, e.g. \
+         `locker secret set REDIS_URL VALUE` (or Locker::set)"
+        );
         assert!(err.source_as::<CryptoError>().is_some(), "{err:?}");
         assert_no_leak(&err, &[value, "abc", "notbase64", "AAAA"]);
     }
@@ -451,7 +455,11 @@ async fn a_string_not_shaped_like_a_cipher_string_is_never_passed_through() {
     ] {
         let err = get_with_wire_value(value).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decryption, "{value}: {err:?}");
-        assert_eq!(err.message(), "could not decrypt the value of secret s1");
+        assert_eq!(
+            err.message(),
+            "could not decrypt the value of secret s1; to repair it, write a new value, e.g. \
+         `locker secret set REDIS_URL VALUE` (or Locker::set)"
+        );
         if !value.is_empty() {
             assert_no_leak(&err, &[value]);
         }
@@ -465,7 +473,11 @@ async fn a_tampered_mac_is_a_decryption_error() {
     let tampered = format!("{}|{}|{other_mac}", parts[0], parts[1]);
     let err = get_with_wire_value(&tampered).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decryption, "{err:?}");
-    assert_eq!(err.message(), "could not decrypt the value of secret s1");
+    assert_eq!(
+        err.message(),
+        "could not decrypt the value of secret s1; to repair it, write a new value, e.g. \
+         `locker secret set REDIS_URL VALUE` (or Locker::set)"
+    );
     assert_eq!(
         err.source_as::<CryptoError>(),
         Some(&CryptoError::MacMismatch)
@@ -479,7 +491,11 @@ async fn a_value_under_another_key_is_a_decryption_error() {
     let cipher = other.encrypt("hunter2");
     let err = get_with_wire_value(&cipher).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decryption, "{err:?}");
-    assert_eq!(err.message(), "could not decrypt the value of secret s1");
+    assert_eq!(
+        err.message(),
+        "could not decrypt the value of secret s1; to repair it, write a new value, e.g. \
+         `locker secret set REDIS_URL VALUE` (or Locker::set)"
+    );
     assert_eq!(
         err.source_as::<CryptoError>(),
         Some(&CryptoError::MacMismatch)
