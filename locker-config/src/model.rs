@@ -89,6 +89,8 @@ pub struct BrokenSecret {
     pub key: Option<String>,
     /// The id of its environment; `None` for "All".
     pub environment_id: Option<String>,
+    /// The name of its environment, when it can be told.
+    pub environment_name: Option<String>,
     /// Why it cannot be used, and how to repair it (never its content).
     pub error: crate::Error,
 }

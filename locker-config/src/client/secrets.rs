@@ -10,7 +10,7 @@ use super::export::{self, ExportFormat};
 use super::transport::encode_segment;
 use super::{Locker, NewSecret, SecretUpdate, Session, check_name};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{BrokenSecret, Saved, SecretRecord};
+use crate::model::{BrokenSecret, Environment, Saved, SecretRecord};
 use locker_protocol::crypto::name_hash;
 use locker_protocol::wire::{SecretBody, WireSecret};
 
@@ -47,12 +47,19 @@ impl Locker {
         for w in wire {
             let (id, environment_id) = (w.id.clone(), w.environment_id.clone());
             let key = readable_key(session, &w);
+            let environment_name = environment_id.as_ref().and_then(|e| {
+                names.get(e).cloned().or_else(|| {
+                    let cipher = w.environment_name.as_deref()?;
+                    session.key.decrypt(cipher).ok()
+                })
+            });
             match decrypt_secret(session, w, &names) {
                 Ok(s) => secrets.push(s),
                 Err(error) => broken.push(BrokenSecret {
                     id: id.unwrap_or_default(),
                     key,
                     environment_id: environment_id.filter(|e| !e.is_empty()),
+                    environment_name,
                     error,
                 }),
             }
@@ -461,7 +468,11 @@ impl Locker {
         Ok(())
     }
 
-    /// The secret `key` in `environment` (falling back to "All" when `fallback`).
+    /// The secret `key` in `environment` (falling back to "All" when `fallback`): one lookup by
+    /// the key's hash. Each record tells its environment by its environment hash, so no
+    /// environment is looked up, and records of other environments are never decrypted; only
+    /// records without that hash (older clients write some) are matched by the environment's
+    /// id, looked up then.
     async fn find(
         &self,
         key: &str,
@@ -473,37 +484,28 @@ impl Locker {
             check_name("environment name", e)?;
         }
         let session = self.session().await?;
-        // Environments are matched by id (a renamed environment still finds its secrets), and
-        // ids are cached per client: on a warm client this is one request.
-        let mut target = match environment {
-            Some(name) => self.cached_environment(name).await?,
-            None => None,
-        };
-        if environment.is_some() && target.is_none() && !fallback {
-            return Ok(None);
-        }
         let hash = name_hash(session.project_id, key);
         let wire: Vec<WireSecret> = self
             .list_all("/v1/secrets", "count_secrets", "hash", &hash)
             .await?;
-        if let (Some(name), Some((env, true))) = (environment, &target)
-            && stale_environment(&wire, &env.id, &name_hash(session.project_id, name))
+        let env_hash = environment.map(|e| name_hash(session.project_id, e));
+        let env_of = |w: &WireSecret| w.environment_id.clone().filter(|id| !id.is_empty());
+        let hash_of = |w: &WireSecret| w.environment_hash.clone().filter(|h| !h.is_empty());
+        let mut target: Option<Environment> = None;
+        if let Some(name) = environment
+            && wire
+                .iter()
+                .any(|w| env_of(w).is_some() && hash_of(w).is_none())
         {
-            // The records say the cached id no longer is `name` (renamed, or recreated under
-            // another id): look it up again. The list above holds every environment's record,
-            // so it is not fetched again.
-            target = self.get_environment(name).await?.map(|e| (e, false));
-            if target.is_none() && !fallback {
-                return Ok(None);
-            }
+            target = self.get_environment(name).await?;
         }
-        let target = target.map(|(env, _)| env);
         let target_id = target.as_ref().map(|e| e.id.as_str());
         let wire: Vec<WireSecret> = wire
             .into_iter()
-            .filter(|w| {
-                let id = w.environment_id.as_deref().filter(|id| !id.is_empty());
-                id.is_none() || id == target_id
+            .filter(|w| match (env_of(w), hash_of(w)) {
+                (None, _) => true,
+                (Some(_), Some(h)) => Some(&h) == env_hash.as_ref(),
+                (Some(id), None) => Some(id.as_str()) == target_id,
             })
             .collect();
         let names = target
@@ -517,7 +519,7 @@ impl Locker {
         for s in secrets.into_iter().filter(|s| s.key == key) {
             if s.environment_id.is_none() {
                 in_all = in_all.or(Some(s));
-            } else {
+            } else if s.environment_name.as_deref() == environment {
                 in_env = in_env.or(Some(s));
             }
         }
