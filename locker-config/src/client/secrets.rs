@@ -32,6 +32,16 @@ impl Locker {
     /// not fail the list: every secret that decrypts, and the records that do not, each named
     /// by id with the error and how to repair it (what `locker secret list` shows).
     ///
+    /// ```no_run
+    /// # async fn demo(locker: locker_config::Locker) -> locker_config::Result<()> {
+    /// let (secrets, broken) = locker.list_secrets_partial(Some("prod")).await?;
+    /// for b in &broken {
+    ///     eprintln!("record {} ({:?}): {}", b.id, b.key, b.error); // never a value
+    /// }
+    /// # let _ = secrets;
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     ///
     /// As any request; never for a record's content.
@@ -310,6 +320,14 @@ impl Locker {
     /// Overwrites the record `id` with `key` and `value` (and `description`; without one, the
     /// description is cleared), in the environment it is in, without reading anything it
     /// holds: the repair of a record whose key cannot be decrypted, which only its id names.
+    ///
+    /// ```no_run
+    /// # async fn demo(locker: locker_config::Locker, id: &str) -> locker_config::Result<()> {
+    /// // `id` as a decryption error named it.
+    /// let record = locker.replace(id, "DATABASE_URL", "postgres://db/app", None).await?;
+    /// assert_eq!(record.key, "DATABASE_URL");
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     ///
