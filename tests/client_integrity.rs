@@ -92,9 +92,19 @@ async fn malformed_cipher_strings_are_decryption_errors() {
         assert_eq!(status, 200, "{field}");
         let err = p.client().list_secrets(None).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decryption, "{field} {bad}: {err:?}");
+        let repair = if field == "key" {
+            format!(
+                "to repair it, overwrite the record by id, e.g. `locker secret set --id {id} KEY \
+                 VALUE` (or Locker::replace)"
+            )
+        } else {
+            "to repair it, write a new value, e.g. `locker secret set DATABASE_URL VALUE --env \
+             prod` (or Locker::set)"
+                .to_owned()
+        };
         assert_eq!(
             err.message(),
-            format!("could not decrypt the {field} of secret {id}")
+            format!("could not decrypt the {field} of secret {id}; {repair}")
         );
         assert!(!format!("{err:?}").contains(ATTACKER));
         if field == "value" {
@@ -143,4 +153,168 @@ async fn an_environment_hash_that_does_not_match_its_name_is_an_integrity_error(
     // The secrets of that environment carry the same (joined) hash.
     let err = p.client().list_secrets(None).await.unwrap_err();
     assert!(err.message().contains("integrity"), "{err}");
+}
+
+/// Overwrites the record `id` with `fields` using the bearer token alone (no project key).
+async fn bearer_only_write(p: &Project, id: &str, fields: serde_json::Value) {
+    let (status, _) = p
+        .raw("PUT", &format!("/v1/secrets/{id}"), Some(fields))
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn writes_repair_a_record_whose_value_or_description_cannot_be_decrypted() {
+    for field in ["value", "description"] {
+        // modify, set (existing key) and set without a description each repair it.
+        for how in ["modify", "set"] {
+            let (p, _, id) = project_with_secret().await;
+            bearer_only_write(&p, &id, json!({ field: ATTACKER })).await;
+            let locker = p.client();
+            p.server.clear_request_log();
+            let written = match how {
+                "modify" => locker
+                    .modify(
+                        "DATABASE_URL",
+                        Some("prod"),
+                        locker_config::SecretUpdate::new().value("postgres://db/repaired"),
+                    )
+                    .await
+                    .unwrap(),
+                _ => {
+                    let saved = locker
+                        .set(
+                            NewSecret::new("DATABASE_URL", "postgres://db/repaired")
+                                .environment("prod"),
+                        )
+                        .await
+                        .unwrap();
+                    assert!(
+                        matches!(saved, locker_config::Saved::Updated(_)),
+                        "{saved:?}"
+                    );
+                    saved.record().clone()
+                }
+            };
+            assert_eq!(
+                written.id, id,
+                "{field} {how}: the same record, overwritten"
+            );
+            assert_eq!(written.value, "postgres://db/repaired");
+            assert_eq!(
+                written.description, None,
+                "an unreadable description is cleared"
+            );
+            // Profile, one lookup by hash, one PUT; no environment request, no refused POST.
+            assert_eq!(p.server.request_log().len(), 3, "{field} {how}");
+            assert_eq!(p.count("PUT", &format!("/v1/secrets/{id}")), 1);
+            // Every reader works again.
+            let fresh = p.client();
+            assert_eq!(fresh.list_secrets(None).await.unwrap().len(), 1);
+            assert_eq!(
+                fresh
+                    .get("DATABASE_URL", Some("prod"))
+                    .await
+                    .unwrap()
+                    .as_deref(),
+                Some("postgres://db/repaired")
+            );
+            p.loader::<AppConfig>("prod").load_async().await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn modify_without_a_new_value_names_the_record_and_the_repair() {
+    let (p, locker, id) = project_with_secret().await;
+    bearer_only_write(&p, &id, json!({"value": ATTACKER})).await;
+    let writes = p.count("PUT", &format!("/v1/secrets/{id}"));
+    let err = locker
+        .modify(
+            "DATABASE_URL",
+            Some("prod"),
+            locker_config::SecretUpdate::new().description("the database"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decryption, "{err}");
+    assert!(
+        err.message().contains(&id)
+            && err
+                .message()
+                .contains("`locker secret set DATABASE_URL VALUE --env prod`"),
+        "{err}"
+    );
+    assert!(!format!("{err:?}").contains(ATTACKER));
+    assert_eq!(
+        p.count("PUT", &format!("/v1/secrets/{id}")),
+        writes,
+        "nothing written"
+    );
+}
+
+#[tokio::test]
+async fn a_record_whose_key_cannot_be_decrypted_is_named_by_id_and_replaced_by_id() {
+    let (p, locker, id) = project_with_secret().await;
+    bearer_only_write(&p, &id, json!({"key": "DATABASE_URL", "value": ATTACKER})).await;
+    // Every write under the key's hash names the record and the repair.
+    let by_id = format!("`locker secret set --id {id} KEY VALUE`");
+    let errors = [
+        locker
+            .set(NewSecret::new("DATABASE_URL", "v").environment("prod"))
+            .await
+            .unwrap_err(),
+        locker
+            .modify(
+                "DATABASE_URL",
+                Some("prod"),
+                locker_config::SecretUpdate::new().value("v"),
+            )
+            .await
+            .unwrap_err(),
+        p.client().list_secrets(None).await.unwrap_err(),
+        p.client()
+            .get("DATABASE_URL", Some("prod"))
+            .await
+            .unwrap_err(),
+    ];
+    for err in errors {
+        assert_eq!(err.kind(), ErrorKind::Decryption, "{err}");
+        assert!(err.message().contains(&by_id), "{err}");
+        assert!(!format!("{err:?}").contains(ATTACKER));
+    }
+    // The partial list shows what it can and names the broken record.
+    locker
+        .create(NewSecret::new("HTTP_PORT", "9000"))
+        .await
+        .unwrap();
+    let (good, broken) = p.client().list_secrets_partial(None).await.unwrap();
+    assert_eq!(good.len(), 1);
+    assert_eq!(good[0].key, "HTTP_PORT");
+    assert_eq!(broken.len(), 1);
+    assert_eq!(broken[0].id, id);
+    assert_eq!(broken[0].key, None);
+    assert!(broken[0].error.message().contains(&by_id));
+    // Replaced by id: one PUT (after the profile), and the record is whole again.
+    let fresh = p.client();
+    p.server.clear_request_log();
+    let replaced = fresh
+        .replace(&id, "DATABASE_URL", "postgres://db/repaired", None)
+        .await
+        .unwrap();
+    assert_eq!(p.server.request_log().len(), 2);
+    assert_eq!(replaced.id, id);
+    assert_eq!(replaced.environment_name.as_deref(), Some("prod"));
+    assert_eq!(
+        fresh
+            .get("DATABASE_URL", Some("prod"))
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("postgres://db/repaired")
+    );
+    assert_eq!(
+        p.client().list_secrets_partial(None).await.unwrap().1.len(),
+        0
+    );
 }

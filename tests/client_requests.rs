@@ -1,5 +1,6 @@
 //! Request counts at the server: `get`/`retrieve` with an environment cost one request on a warm
-//! client, a stale cached environment id is refreshed on a miss, and environments that older
+//! client (two cold: the profile and the lookup), a renamed and recreated environment is
+//! followed, and environments that older
 //! clients created without a hash are still found by name.
 
 mod support;
@@ -25,7 +26,8 @@ fn seeded() -> Project {
 async fn get_with_an_environment_is_one_request_on_a_warm_client() {
     let p = seeded();
     let locker = p.client();
-    // Cold: the profile, the environment, the secret.
+    p.server.clear_request_log();
+    // Cold: the profile and the secret's lookup by hash (its record names its environment).
     assert_eq!(
         locker
             .get("DATABASE_URL", Some("prod"))
@@ -34,6 +36,9 @@ async fn get_with_an_environment_is_one_request_on_a_warm_client() {
             .as_deref(),
         Some("postgres://db/prod")
     );
+    let log = p.server.request_log();
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!((p.gets("/v1/profile"), p.gets("/v1/secrets")), (1, 1));
     p.server.clear_request_log();
     assert_eq!(
         locker
@@ -62,11 +67,11 @@ async fn get_with_an_environment_is_one_request_on_a_warm_client() {
         "{log:?}"
     );
 
-    // Another environment is looked up once, then cached too.
+    // Another environment costs no lookup either: each record tells its environment by hash.
     p.server.clear_request_log();
     locker.get("DATABASE_URL", Some("staging")).await.unwrap();
     locker.get("DATABASE_URL", Some("staging")).await.unwrap();
-    assert_eq!(p.gets("/v1/environments"), 1);
+    assert_eq!(p.gets("/v1/environments"), 0);
     assert_eq!(p.gets("/v1/secrets"), 2);
 }
 
@@ -104,12 +109,12 @@ async fn a_stale_cached_environment_is_refreshed_when_the_lookup_misses() {
             .as_deref(),
         Some("postgres://db/new-prod")
     );
-    // The list by hash holds every environment's record; the miss under the cached id costs one
-    // environment lookup, and the list is not fetched again.
+    // The list by hash holds every environment's record, each with its environment's current
+    // hash: no environment lookup, and the list is not fetched again.
     assert_eq!(p.gets("/v1/secrets"), 1, "{:?}", p.server.request_log());
     assert_eq!(
         p.gets("/v1/environments"),
-        1,
+        0,
         "{:?}",
         p.server.request_log()
     );

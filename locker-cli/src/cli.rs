@@ -93,7 +93,8 @@ pub(crate) enum SecretCommand {
     #[command(after_help = "Examples:
   locker secret set DATABASE_URL postgres://localhost/app --env dev
   printf %s \"$TOKEN\" | locker secret set API_TOKEN --stdin --env prod
-  locker secret set LOG_LEVEL info --description \"default log level\"")]
+  locker secret set LOG_LEVEL info --description \"default log level\"
+  locker secret set --id ID DATABASE_URL --stdin   # overwrite a broken record by its id")]
     Set(SecretSetArgs),
 }
 
@@ -141,6 +142,11 @@ pub(crate) struct SecretSetArgs {
     /// A description of the secret.
     #[arg(long, value_name = "TEXT")]
     pub(crate) description: Option<String>,
+    /// Overwrite the record with this id (key, value and description) in its own environment,
+    /// without reading it: the repair of a record whose key cannot be decrypted, which errors
+    /// name by id.
+    #[arg(long, value_name = "ID", conflicts_with = "env")]
+    pub(crate) id: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

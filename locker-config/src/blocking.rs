@@ -14,7 +14,7 @@ use crate::client::{
     EnvironmentUpdate, ExportFormat, LockerBuilder, NewEnvironment, NewSecret, SecretUpdate,
 };
 use crate::error::Result;
-use crate::model::{Environment, SecretRecord};
+use crate::model::{BrokenSecret, Environment, Saved, SecretRecord};
 use crate::runtime::block_on;
 
 impl LockerBuilder {
@@ -96,6 +96,51 @@ impl Locker {
     pub fn list_secrets(&self, environment: Option<&str>) -> Result<Vec<SecretRecord>> {
         let (c, env) = (self.inner.clone(), own(environment));
         block_on(async move { c.list_secrets(env.as_deref()).await })
+    }
+
+    /// See [`crate::client::Locker::list_secrets_partial`].
+    ///
+    /// # Errors
+    ///
+    /// As the async method.
+    pub fn list_secrets_partial(
+        &self,
+        environment: Option<&str>,
+    ) -> Result<(Vec<SecretRecord>, Vec<BrokenSecret>)> {
+        let (c, env) = (self.inner.clone(), own(environment));
+        block_on(async move { c.list_secrets_partial(env.as_deref()).await })
+    }
+
+    /// See [`crate::client::Locker::set`].
+    ///
+    /// # Errors
+    ///
+    /// As the async method.
+    pub fn set(&self, secret: NewSecret) -> Result<Saved> {
+        let c = self.inner.clone();
+        block_on(async move { c.set(secret).await })
+    }
+
+    /// See [`crate::client::Locker::replace`].
+    ///
+    /// # Errors
+    ///
+    /// As the async method.
+    pub fn replace(
+        &self,
+        id: &str,
+        key: &str,
+        value: &str,
+        description: Option<&str>,
+    ) -> Result<SecretRecord> {
+        let (c, id, key, value) = (
+            self.inner.clone(),
+            id.to_owned(),
+            key.to_owned(),
+            zeroize::Zeroizing::new(value.to_owned()),
+        );
+        let description = own(description);
+        block_on(async move { c.replace(&id, &key, &value, description.as_deref()).await })
     }
 
     /// See [`crate::client::Locker::get`].

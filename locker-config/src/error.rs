@@ -197,6 +197,13 @@ impl Error {
         self
     }
 
+    /// Appends `; {suffix}` to the message (how to repair, for instance); the rest stays.
+    #[must_use]
+    pub(crate) fn with_message_suffix(mut self, suffix: &str) -> Self {
+        self.inner.message = format!("{}; {suffix}", self.inner.message);
+        self
+    }
+
     /// What went wrong.
     pub fn kind(&self) -> ErrorKind {
         self.inner.kind

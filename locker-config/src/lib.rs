@@ -222,7 +222,7 @@ pub use config::{
 };
 pub use error::{Error, ErrorKind, Result};
 pub use live::{Change, Changes, Live};
-pub use model::{Environment, SecretRecord};
+pub use model::{BrokenSecret, Environment, Saved, SecretRecord};
 pub use secret::Secret;
 pub use snapshot::{CachePolicy, Origin, SnapshotReason};
 pub use values::{EnvValues, ValuesLoader};

@@ -203,7 +203,7 @@ impl<T: Send + Sync + 'static> Shared<T> {
             let origin = if engine.snapshot_only {
                 Origin::Snapshot {
                     age: next.age(),
-                    fetched_at: std::time::SystemTime::now() - next.age(),
+                    fetched_at: next.fetched_at_time(),
                     reason: snapshot::SnapshotReason::SnapshotOnly,
                 }
             } else {

@@ -51,7 +51,16 @@ impl fmt::Debug for SecretRecord {
 }
 
 /// A decrypted environment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` never shows the external URL or the description: both are encrypted end to end
+/// like a secret's value, and a URL can carry credentials.
+///
+/// ```
+/// # fn demo(environment: locker_config::Environment) {
+/// println!("{environment:?}"); // Environment { id: "…", name: "staging", external_url: Some("[REDACTED]"), description: None, project_id: 42 }
+/// # }
+/// ```
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Environment {
     /// The server's id of the environment (a UUID).
@@ -64,6 +73,65 @@ pub struct Environment {
     pub description: Option<String>,
     /// The project id.
     pub project_id: i64,
+}
+
+/// A secret record that cannot be decrypted or verified (written with the bearer token alone,
+/// or under another project key), as [`Locker::list_secrets_partial`] reports it: named by id,
+/// with its key when that much decrypts.
+///
+/// [`Locker::list_secrets_partial`]: crate::Locker::list_secrets_partial
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct BrokenSecret {
+    /// The server's id of the record.
+    pub id: String,
+    /// Its key, when the key decrypts and matches its hash.
+    pub key: Option<String>,
+    /// The id of its environment; `None` for "All".
+    pub environment_id: Option<String>,
+    /// The name of its environment, when it can be told.
+    pub environment_name: Option<String>,
+    /// Why it cannot be used, and how to repair it (never its content).
+    pub error: crate::Error,
+}
+
+/// What [`Locker::set`] did.
+///
+/// [`Locker::set`]: crate::Locker::set
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Saved {
+    /// The key did not exist there: a new secret.
+    Created(SecretRecord),
+    /// The key existed there: its value (and description, if given) were replaced.
+    Updated(SecretRecord),
+}
+
+impl Saved {
+    /// The secret as written.
+    pub fn record(&self) -> &SecretRecord {
+        match self {
+            Saved::Created(r) | Saved::Updated(r) => r,
+        }
+    }
+}
+
+impl fmt::Debug for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Environment")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field(
+                "external_url",
+                &self.external_url.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field(
+                "description",
+                &self.description.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field("project_id", &self.project_id)
+            .finish()
+    }
 }
 
 #[cfg(test)]
@@ -89,5 +157,31 @@ mod tests {
             "{shown}"
         );
         assert!(shown.contains("DATABASE_URL"), "{shown}");
+    }
+
+    #[test]
+    fn environment_debug_redacts_the_external_url_and_the_description() {
+        let e = Environment {
+            id: "e1".into(),
+            name: "staging".into(),
+            external_url: Some("https://admin:hunter2@staging.example.com".into()),
+            description: Some("password is hunter3".into()),
+            project_id: 1,
+        };
+        let shown = format!("{e:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("hunter3") && !shown.contains("example"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("staging") && shown.contains("[REDACTED]"),
+            "{shown}"
+        );
+        let bare = Environment {
+            external_url: None,
+            description: None,
+            ..e
+        };
+        assert!(format!("{bare:?}").contains("external_url: None"));
     }
 }

@@ -67,7 +67,7 @@ fn read_entries(ctx: &mut Context, args: &ImportArgs) -> CliResult<(String, Entr
 /// What to do with each key, given what the target holds now.
 fn plan<'a>(
     entries: &'a Entries,
-    existing: &HashMap<String, Zeroizing<String>>,
+    existing: &HashMap<String, Option<Zeroizing<String>>>,
     overwrite: bool,
 ) -> Vec<Step<'a>> {
     entries
@@ -76,7 +76,7 @@ fn plan<'a>(
         .map(|(key, value)| {
             let action = match existing.get(key) {
                 None => Action::Create,
-                Some(old) if old.as_str() == value.as_str() => Action::Unchanged,
+                Some(Some(old)) if old.as_str() == value.as_str() => Action::Unchanged,
                 Some(_) if overwrite => Action::Update,
                 Some(_) => Action::Skip,
             };
@@ -188,15 +188,28 @@ fn read_input(ctx: &mut Context, file: &Path) -> CliResult<(String, Zeroizing<St
     Ok((name, text))
 }
 
-/// The values the target holds now: exactly the environment's, or "All"'s.
+/// The values the target holds now: exactly the environment's, or "All"'s; `None` for a key
+/// whose value cannot be decrypted.
 async fn existing_values(
     locker: &Locker,
     env: Option<&str>,
-) -> CliResult<HashMap<String, Zeroizing<String>>> {
-    let secrets = locker.list_secrets(env).await?;
-    Ok(secrets
+) -> CliResult<HashMap<String, Option<Zeroizing<String>>>> {
+    // A record that cannot be decrypted does not stop the import: its key exists with a value
+    // nobody can read, so --overwrite replaces it (a write never needs the old value).
+    let (secrets, broken) = locker.list_secrets_partial(env).await?;
+    let mut existing: HashMap<String, Option<Zeroizing<String>>> = secrets
         .into_iter()
         .filter(|s| env.is_some() || s.environment_id.is_none())
-        .map(|s| (s.key, Zeroizing::new(s.value)))
-        .collect())
+        .map(|s| (s.key, Some(Zeroizing::new(s.value))))
+        .collect();
+    for b in broken
+        .iter()
+        .filter(|b| env.is_some() || b.environment_id.is_none())
+    {
+        eprintln!("note: record {}: {}", b.id, b.error);
+        if let Some(key) = &b.key {
+            existing.insert(key.clone(), None);
+        }
+    }
+    Ok(existing)
 }

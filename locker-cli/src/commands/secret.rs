@@ -2,7 +2,7 @@
 
 use std::io::Read as _;
 
-use locker_config::{ErrorKind, NewSecret, SecretRecord, SecretUpdate};
+use locker_config::{BrokenSecret, NewSecret, Saved, SecretRecord};
 use serde_json::json;
 use zeroize::Zeroizing;
 
@@ -30,7 +30,11 @@ fn environment_label(s: &SecretRecord) -> &str {
 }
 
 async fn list(ctx: &mut Context, args: SecretListArgs) -> CliResult<u8> {
-    let mut secrets = ctx.client()?.list_secrets(args.env.as_deref()).await?;
+    // What decrypts is listed; a record that does not is shown by id and fails the command.
+    let (mut secrets, broken) = ctx
+        .client()?
+        .list_secrets_partial(args.env.as_deref())
+        .await?;
     secrets.sort_by(|a, b| {
         (
             a.key.as_str(),
@@ -59,9 +63,17 @@ async fn list(ctx: &mut Context, args: SecretListArgs) -> CliResult<u8> {
                 }
                 item
             })
+            .chain(broken.iter().map(|b| {
+                json!({
+                    "key": b.key,
+                    "id": b.id,
+                    "broken": true,
+                    "error": b.error.to_string(),
+                })
+            }))
             .collect();
         output::write_json(&serde_json::Value::Array(items))?;
-        return Ok(OK);
+        return report_broken(&broken);
     }
     let mut headers = vec!["KEY", "ENVIRONMENT", "DESCRIPTION", "LAST CHANGE"];
     if args.reveal {
@@ -81,13 +93,43 @@ async fn list(ctx: &mut Context, args: SecretListArgs) -> CliResult<u8> {
             }
             row
         })
+        .chain(broken.iter().map(|b| {
+            let mut row = vec![
+                b.key.clone().unwrap_or_else(|| "?".to_string()),
+                match (&b.environment_id, &b.environment_name) {
+                    (None, _) => "All".to_string(),
+                    (Some(_), Some(name)) => name.clone(),
+                    (Some(id), None) => id.clone(),
+                },
+                format!("BROKEN: record {} cannot be decrypted", b.id),
+                String::new(),
+            ];
+            if args.reveal {
+                row.push(String::new());
+            }
+            row
+        }))
         .collect();
     if rows.is_empty() && output::stdout_is_terminal() {
         eprintln!("no secrets{}", in_env(args.env.as_deref()));
         return Ok(OK);
     }
     output::write_rows(&headers, &rows)?;
-    Ok(OK)
+    report_broken(&broken)
+}
+
+/// Each broken record on stderr (by id, with its repair), and exit 1 when there is one.
+fn report_broken(broken: &[BrokenSecret]) -> CliResult<u8> {
+    for b in broken {
+        eprintln!("locker: record {}: {}", b.id, b.error);
+    }
+    if broken.is_empty() {
+        return Ok(OK);
+    }
+    Err(Failure::error(format!(
+        "{} record(s) cannot be decrypted (listed above by id); the others are listed",
+        broken.len()
+    )))
 }
 
 async fn get(ctx: &mut Context, args: SecretGetArgs) -> CliResult<u8> {
@@ -123,6 +165,15 @@ async fn set(ctx: &mut Context, args: SecretSetArgs) -> CliResult<u8> {
         }
     };
     let locker = ctx.client()?;
+    if let Some(id) = &args.id {
+        // The record's key may not decrypt: overwrite it whole, by id, without reading it.
+        let record = locker
+            .replace(id, &args.key, value.as_str(), args.description.as_deref())
+            .await?;
+        let env = record.environment_name.as_deref();
+        eprintln!("overwrote record {id} with {}{}", args.key, in_env(env));
+        return Ok(OK);
+    }
     let env = args.env.as_deref();
     let mut new = NewSecret::new(&args.key, value.as_str());
     if let Some(e) = env {
@@ -131,19 +182,11 @@ async fn set(ctx: &mut Context, args: SecretSetArgs) -> CliResult<u8> {
     if let Some(d) = &args.description {
         new = new.description(d);
     }
-    // Create first: a new secret costs one write. Only an existing one needs the lookup and
-    // the update.
-    match locker.create(new).await {
-        Ok(_) => eprintln!("created {}{}", args.key, in_env(env)),
-        Err(e) if e.kind() == ErrorKind::Conflict => {
-            let mut update = SecretUpdate::new().value(value.as_str());
-            if let Some(d) = &args.description {
-                update = update.description(d);
-            }
-            locker.modify(&args.key, env, update).await?;
-            eprintln!("updated {}{}", args.key, in_env(env));
-        }
-        Err(e) => return Err(e.into()),
+    // One lookup by the key's hash, then the write: a PUT to the record found (its old value is
+    // never read, so a record that no longer decrypts is repaired), else a POST.
+    match locker.set(new).await? {
+        Saved::Created(_) => eprintln!("created {}{}", args.key, in_env(env)),
+        _ => eprintln!("updated {}{}", args.key, in_env(env)),
     }
     Ok(OK)
 }

@@ -44,13 +44,17 @@ pub(super) fn decrypt_secret(
     let description = w.description.or(data.description);
     let field = |text: &str, what: &str| decrypt_field(&session.key, text, "secret", &id, what);
 
-    let key = field(&key, "key")?;
+    let key = decrypt_field(&session.key, &key, "secret", &id, "key")
+        .map_err(|e| with_repair(e, &overwrite_by_id(&id)))?;
     let project_id = w.project_id.unwrap_or(session.project_id);
     let hash = w.secret_hash.or(w.hash).filter(|h| !h.is_empty());
     if let Some(hash) = hash
         && hash != name_hash(session.project_id, &key)
     {
-        return Err(integrity("secret", &id, "hash", "key"));
+        return Err(with_repair(
+            integrity("secret", &id, "hash", "key"),
+            &overwrite_by_id(&id),
+        ));
     }
 
     let environment_id = w.environment_id.filter(|id| !id.is_empty());
@@ -83,12 +87,14 @@ pub(super) fn decrypt_secret(
         ));
     }
 
+    let repair = |e| with_repair(e, &overwrite(&key, environment_name.as_deref()));
     Ok(SecretRecord {
-        value: field(&value, "value")?,
+        value: field(&value, "value").map_err(repair)?,
         description: description
             .filter(|d| !d.is_empty())
             .map(|d| field(&d, "description"))
-            .transpose()?,
+            .transpose()
+            .map_err(repair)?,
         key,
         environment_id,
         environment_name,
@@ -151,6 +157,34 @@ fn decrypt_field(
         )
         .with_source(e)
     })
+}
+
+/// The repair of a secret whose value or description cannot be decrypted (written with the
+/// bearer token alone, or under another key): a new value, which a write sets without reading
+/// the old one.
+pub(super) fn overwrite(key: &str, environment: Option<&str>) -> String {
+    let env = environment
+        .map(|e| format!(" --env {e}"))
+        .unwrap_or_default();
+    format!(
+        "to repair it, write a new value, e.g. `locker secret set {key} VALUE{env}` (or \
+         Locker::set)"
+    )
+}
+
+/// The repair of a secret whose key cannot be decrypted or does not match its hash: only its
+/// id names it.
+pub(super) fn overwrite_by_id(id: &str) -> String {
+    format!(
+        "to repair it, overwrite the record by id, e.g. `locker secret set --id {id} KEY VALUE` \
+         (or Locker::replace)"
+    )
+}
+
+/// `e` (a decryption error of [`decrypt_field`] or [`integrity`]) with how to repair the
+/// record appended to its message; the cause stays.
+pub(super) fn with_repair(e: Error, repair: &str) -> Error {
+    e.with_message_suffix(repair)
 }
 
 fn integrity(record: &str, id: &str, hash: &str, of: &str) -> Error {

@@ -51,7 +51,7 @@ impl fmt::Debug for NewSecret {
         f.debug_struct("NewSecret")
             .field("key", &self.key)
             .field("value", &"[REDACTED]")
-            .field("description", &self.description)
+            .field("description", &redacted(&self.description))
             .field("environment", &self.environment)
             .finish()
     }
@@ -114,7 +114,7 @@ impl fmt::Debug for SecretUpdate {
         f.debug_struct("SecretUpdate")
             .field("value", &self.value.as_ref().map(|_| "[REDACTED]"))
             .field("key", &self.key)
-            .field("description", &self.description)
+            .field("description", &redacted(&self.description))
             .field("environment", &self.environment)
             .finish()
     }
@@ -128,7 +128,7 @@ impl fmt::Debug for SecretUpdate {
 ///     .description("pre-production");
 /// # let _ = e;
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use]
 pub struct NewEnvironment {
     pub(super) name: String,
@@ -159,8 +159,18 @@ impl NewEnvironment {
     }
 }
 
+impl fmt::Debug for NewEnvironment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewEnvironment")
+            .field("name", &self.name)
+            .field("external_url", &redacted(&self.external_url))
+            .field("description", &redacted(&self.description))
+            .finish()
+    }
+}
+
 /// Changes to an environment; fields not set stay as they are.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 #[must_use]
 pub struct EnvironmentUpdate {
     pub(super) name: Option<String>,
@@ -193,6 +203,22 @@ impl EnvironmentUpdate {
     }
 }
 
+impl fmt::Debug for EnvironmentUpdate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnvironmentUpdate")
+            .field("name", &self.name)
+            .field("external_url", &redacted(&self.external_url))
+            .field("description", &redacted(&self.description))
+            .finish()
+    }
+}
+
+/// Descriptions and external URLs are encrypted end to end like values: `Debug` shows only
+/// whether there is one.
+fn redacted(field: &Option<String>) -> Option<&'static str> {
+    field.as_ref().map(|_| "[REDACTED]")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,5 +229,28 @@ mod tests {
         assert!(!format!("{n:?}").contains("the-value"));
         let u = SecretUpdate::new().value("the-value");
         assert!(!format!("{u:?}").contains("the-value"));
+    }
+
+    #[test]
+    fn debug_never_shows_descriptions_or_external_urls() {
+        let shown = [
+            format!("{:?}", NewSecret::new("K", "v").description("hunter2")),
+            format!("{:?}", SecretUpdate::new().description("hunter2")),
+            format!(
+                "{:?}",
+                NewEnvironment::new("e")
+                    .external_url("https://u:hunter2@h")
+                    .description("hunter2")
+            ),
+            format!(
+                "{:?}",
+                EnvironmentUpdate::new()
+                    .external_url("https://u:hunter2@h")
+                    .description("hunter2")
+            ),
+        ];
+        for s in shown {
+            assert!(!s.contains("hunter2") && s.contains("[REDACTED]"), "{s}");
+        }
     }
 }

@@ -23,7 +23,7 @@ use zeroize::Zeroizing;
 
 use super::decrypt::decrypt_secret;
 use super::pagination::Pages;
-use super::transport::parse_json;
+use super::transport::{MAX_PROBE_BODY, parse_json};
 use super::{Locker, Session};
 use crate::snapshot::{Kept, Listing, Want};
 use crate::{Error, ErrorKind, Result};
@@ -128,7 +128,7 @@ impl Locker {
     }
 
     async fn probe(&self, path: &str) -> Result<f64> {
-        let v: serde_json::Value = self.read(path.to_owned()).await?;
+        let v: serde_json::Value = self.read_limited(path.to_owned(), MAX_PROBE_BODY).await?;
         number(Some(&v)).ok_or_else(|| {
             Error::new(
                 ErrorKind::InvalidResponse,

@@ -14,8 +14,17 @@ use super::error_response::error_from_response;
 use super::retry::{self, Outcome};
 use crate::error::{Error, ErrorKind, Result};
 
-/// The largest response body the client reads; a longer one is an invalid response.
+/// The largest response body the client reads; a longer one is an invalid response. Calls that
+/// expect less give their own, smaller bound ([`Locker::read_limited`]).
 pub(super) const MAX_RESPONSE_BODY: usize = 16 * 1024 * 1024;
+
+/// The bound of a sync probe's body (`GET /v1/sync/revision_date` and the like): a bare number
+/// such as `1717171717.123456` is a few bytes; room for whitespace and a quoted form.
+pub(super) const MAX_PROBE_BODY: usize = 64;
+
+/// The bound of an error body (a non-2xx answer): a JSON error or a proxy's HTML page. Only its
+/// message and code are read, and at most 4 KiB of it is kept on the error.
+const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// A 2xx response body, with the call's label (`GET /v1/secrets`) for error messages.
 pub(super) struct Success {
@@ -38,11 +47,25 @@ struct Call<'a> {
     label: String,
     body: Option<&'a [u8]>,
     timeout: Duration,
+    /// The largest body read; more is an invalid response, found out while reading.
+    limit: usize,
 }
 
 impl Locker {
     pub(super) async fn read<T: DeserializeOwned>(&self, path_and_query: String) -> Result<T> {
-        let ok = self.send(Method::GET, path_and_query, None).await?;
+        self.read_limited(path_and_query, MAX_RESPONSE_BODY).await
+    }
+
+    /// A `GET` whose answer may be at most `limit` bytes long: the body is read no further
+    /// than that, so a hostile or broken server costs at most `limit` bytes of memory.
+    pub(super) async fn read_limited<T: DeserializeOwned>(
+        &self,
+        path_and_query: String,
+        limit: usize,
+    ) -> Result<T> {
+        let ok = self
+            .send_limited(Method::GET, path_and_query, None, limit)
+            .await?;
         parse_json(&ok.body, &ok.label)
     }
 
@@ -63,12 +86,25 @@ impl Locker {
         parse_json(&ok.body, &ok.label)
     }
 
-    /// Sends one API call: reads are retried by the policy of [`retry`], writes never.
+    /// Sends one API call: reads are retried by the policy of [`retry`], writes never. The
+    /// body may be up to [`MAX_RESPONSE_BODY`] long.
     pub(super) async fn send(
         &self,
         method: Method,
         path_and_query: String,
         body: Option<&[u8]>,
+    ) -> Result<Success> {
+        self.send_limited(method, path_and_query, body, MAX_RESPONSE_BODY)
+            .await
+    }
+
+    /// [`Locker::send`], reading at most `limit` bytes of the response body.
+    pub(super) async fn send_limited(
+        &self,
+        method: Method,
+        path_and_query: String,
+        body: Option<&[u8]>,
+        limit: usize,
     ) -> Result<Success> {
         let path = path_and_query.split('?').next().unwrap_or_default();
         // One span per API call at info, like the official SDKs' request log; the attempt
@@ -91,6 +127,7 @@ impl Locker {
             }),
             method,
             body,
+            limit: limit.min(MAX_RESPONSE_BODY),
         };
         let max_retries = if is_read { self.inner.max_retries } else { 0 };
         self.retry_loop(&call, max_retries).instrument(span).await
@@ -165,7 +202,12 @@ impl Locker {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(retry::parse_retry_after);
-        let (body, truncated) = read_capped(resp).await?;
+        let limit = if status.is_success() {
+            call.limit
+        } else {
+            MAX_ERROR_BODY
+        };
+        let (body, truncated) = read_capped(resp, limit).await?;
         Ok(Received {
             status,
             retry_after,
@@ -180,8 +222,8 @@ impl Locker {
             return Err(Error::new(
                 ErrorKind::InvalidResponse,
                 format!(
-                    "the response to {} is larger than {MAX_RESPONSE_BODY} bytes",
-                    call.label
+                    "the response to {} is larger than {} bytes",
+                    call.label, call.limit
                 ),
             )
             .with_status(received.status.as_u16()));
@@ -208,13 +250,18 @@ impl Locker {
     }
 }
 
-/// Reads at most [`MAX_RESPONSE_BODY`] bytes; the flag says whether there was more.
+/// Reads at most `limit` bytes, chunk by chunk; the flag says whether there was more. A body
+/// announced longer than `limit` is not read at all.
 async fn read_capped(
     mut resp: reqwest::Response,
+    limit: usize,
 ) -> std::result::Result<(Vec<u8>, bool), reqwest::Error> {
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Ok((Vec::new(), true));
+    }
     let mut buf = Vec::new();
     while let Some(chunk) = resp.chunk().await? {
-        let room = MAX_RESPONSE_BODY - buf.len();
+        let room = limit - buf.len();
         if chunk.len() > room {
             buf.extend_from_slice(&chunk[..room]);
             return Ok((buf, true));

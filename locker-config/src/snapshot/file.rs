@@ -6,13 +6,14 @@
 //! id, and the [`Records`]. The envelope's format is readable without the key, so a file from a
 //! newer version is told apart from a tampered one.
 
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use super::records::CLOCK_SKEW;
 use super::{Records, Want};
 use crate::Locker;
 use locker_protocol::crypto::SymmetricKey;
@@ -102,15 +103,14 @@ impl SnapshotFile {
     }
 
     /// Reads the snapshot: `Ok(None)` when there is none, `Err(why)` when there is one that
-    /// cannot be used (the reason never quotes the content).
+    /// cannot be used (the reason never quotes the content), or when the directory is one
+    /// other users can write to.
     pub(crate) fn read(&self, want: &Want) -> Result<Option<Records>, String> {
-        let bytes = match std::fs::metadata(&self.path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("it cannot be read: {e}")),
-            Ok(m) if m.len() > MAX_FILE => {
-                return Err(format!("it is larger than {MAX_FILE} bytes"));
-            }
-            Ok(_) => std::fs::read(&self.path).map_err(|e| format!("it cannot be read: {e}"))?,
+        if !check_dir(&self.dir)? {
+            return Ok(None);
+        }
+        let Some(bytes) = read_file(&self.path)? else {
+            return Ok(None);
         };
         let envelope: Envelope =
             serde_json::from_slice(&bytes).map_err(|_| "it is corrupt or truncated".to_owned())?;
@@ -145,6 +145,12 @@ impl SnapshotFile {
         if !records.covers(want) {
             return Err("it does not hold every key this configuration reads".to_owned());
         }
+        if records.checked_age().is_none() {
+            return Err(format!(
+                "its fetch time is not a valid time or lies more than {} ahead of this clock",
+                humantime::format_duration(CLOCK_SKEW)
+            ));
+        }
         Ok(Some(records))
     }
 
@@ -152,6 +158,7 @@ impl SnapshotFile {
     /// mode 0600, in a directory created with mode 0700.
     pub(crate) fn write(&self, records: &Records) -> std::io::Result<()> {
         create_dir(&self.dir)?;
+        check_dir(&self.dir).map_err(std::io::Error::other)?;
         let payload = Payload {
             format: FORMAT,
             api_base: self.api_base.clone(),
@@ -178,6 +185,116 @@ impl SnapshotFile {
     }
 }
 
+/// Opens and reads the file at `path`, at most [`MAX_FILE`] bytes of it: `Ok(None)` when there
+/// is none. What was opened must be a regular file: a FIFO or a device (or a symlink to one)
+/// would block the load forever or never end, so it is opened without blocking and refused
+/// after an `fstat` of the open file (not of the path, which could change in between).
+fn read_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use nix::fcntl::OFlag;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        // O_NOCTTY: a terminal device at the path never becomes this process's terminal.
+        options.custom_flags((OFlag::O_NONBLOCK | OFlag::O_NOCTTY).bits());
+    }
+    let file = match options.open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("it cannot be opened: {e}")),
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("it cannot be read: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "it is not a regular file but {}",
+            file_kind(&meta.file_type())
+        ));
+    }
+    if meta.len() > MAX_FILE {
+        return Err(format!("it is larger than {MAX_FILE} bytes"));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("it cannot be read: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(format!("it is larger than {MAX_FILE} bytes"));
+    }
+    Ok(Some(bytes))
+}
+
+/// What a file that is not a regular one is, for messages.
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Whether the snapshot directory exists (`Ok(false)`: not yet), and `Err(why)` when it is one
+/// snapshots must not be kept in: writable by group or others, or owned by another user than
+/// this one or root. Anyone who can write there could swap a snapshot for their own file (as
+/// ssh refuses keys in such a directory).
+#[cfg(unix)]
+fn check_dir(dir: &Path) -> Result<bool, String> {
+    use std::os::unix::fs::MetadataExt as _;
+    let meta = match std::fs::metadata(dir) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => {
+            return Err(format!(
+                "its directory {} cannot be read: {e}",
+                dir.display()
+            ));
+        }
+    };
+    if !meta.is_dir() {
+        return Err(format!("{} is not a directory", dir.display()));
+    }
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o022 != 0 {
+        return Err(format!(
+            "its directory {} is writable by group or others (mode {mode:04o}), so snapshots \
+             are not kept there; make it private with `chmod go-w {}`, or choose another \
+             cache_dir",
+            dir.display(),
+            dir.display()
+        ));
+    }
+    let owner = meta.uid();
+    let me = nix::unistd::geteuid().as_raw();
+    if owner != me && owner != 0 {
+        return Err(format!(
+            "its directory {} belongs to another user (uid {owner}), so snapshots are not kept \
+             there; choose another cache_dir",
+            dir.display()
+        ));
+    }
+    Ok(true)
+}
+
+#[cfg(not(unix))]
+fn check_dir(dir: &Path) -> Result<bool, String> {
+    Ok(dir.is_dir())
+}
+
 #[cfg(unix)]
 fn create_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt as _;
@@ -190,4 +307,110 @@ fn create_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn create_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::super::{Source, load};
+    use super::*;
+    use crate::{CachePolicy, ErrorKind, Origin, SnapshotReason};
+
+    const DAY: f64 = 24.0 * 3600.0;
+
+    /// A client of a Locker that refuses every connection: nothing listens on the port of a
+    /// listener that was just closed.
+    fn unreachable_client() -> Locker {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Locker::builder()
+            .access_key_id("key-id")
+            .secret_access_key("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+            .api_base(format!("http://127.0.0.1:{port}"))
+            .max_network_retries(0)
+            .build()
+            .unwrap()
+    }
+
+    fn want() -> Want {
+        Want {
+            environment: "prod".to_owned(),
+            keys: None,
+        }
+    }
+
+    /// A sealed snapshot of `prod` fetched at `fetched_at` (seconds since the epoch),
+    /// written by the crate's own code.
+    fn snapshot(client: &Locker, dir: &Path, fetched_at: f64) -> SnapshotFile {
+        let file = SnapshotFile::new(client, dir, &want());
+        let mut records = Records::for_tests("prod", &[("1", "DATABASE_URL", "pg://x", true)]);
+        records.fetched_at = fetched_at;
+        file.write(&records).unwrap();
+        file
+    }
+
+    fn cache_first(client: &Locker, dir: &Path) -> crate::Result<Origin> {
+        let source = Source {
+            client: client.clone(),
+            cache_dir: Some(dir.to_owned()),
+            policy: CachePolicy::CacheFirst {
+                rest_time: Duration::from_secs(3600),
+                max_stale: Duration::from_secs(24 * 3600),
+            },
+            fallback_after: Duration::from_secs(3),
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(load(&source, &want()))
+            .map(|(_, origin)| origin)
+    }
+
+    #[test]
+    fn a_snapshot_dated_in_the_future_is_refused_and_never_served_by_cache_first() {
+        let client = unreachable_client();
+        let now = super::super::now_secs();
+        for fetched_at in [now + 30.0 * DAY, now + 301.0, 1e300, -1e300] {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path().join("cache");
+            let file = snapshot(&client, &dir, fetched_at);
+            let why = file.read(&want()).unwrap_err();
+            assert!(why.contains("ahead of this clock"), "{fetched_at}: {why}");
+            // CacheFirst does not take it for a fresh snapshot: it asks Locker (unreachable
+            // here), and has nothing to fall back to.
+            let err = cache_first(&client, &dir).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Connection, "{fetched_at}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_snapshot_ahead_within_the_clock_skew_is_fresh_and_an_old_one_is_probed() {
+        let client = unreachable_client();
+        let now = super::super::now_secs();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("cache");
+        snapshot(&client, &dir, now + 120.0);
+        match cache_first(&client, &dir).unwrap() {
+            Origin::Snapshot { age, reason, .. } => {
+                assert_eq!(reason, SnapshotReason::Fresh);
+                assert_eq!(age, Duration::ZERO);
+            }
+            other => panic!("{other:?}"),
+        }
+        // Two hours old: older than the rest time, so Locker is asked; unreachable, the
+        // snapshot (within max_stale) stands in.
+        snapshot(&client, &dir, now - 2.0 * 3600.0);
+        match cache_first(&client, &dir).unwrap() {
+            Origin::Snapshot { age, reason, .. } => {
+                assert_eq!(reason, SnapshotReason::Unreachable);
+                assert!(age >= Duration::from_secs(7200), "{age:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -84,6 +84,23 @@ impl fmt::Debug for Records {
     }
 }
 
+/// How far ahead of this clock a fetch time may lie and still count as just fetched: clocks of
+/// two hosts disagree, and a clock can be corrected backwards. Further ahead, the records are
+/// unusable: a snapshot dated in the future must not pass for a fresh one.
+pub(crate) const CLOCK_SKEW: Duration = Duration::from_secs(5 * 60);
+
+/// The age at `now` of records fetched at `fetched_at` (both in seconds since the epoch).
+fn age_at(now: f64, fetched_at: f64) -> Option<Duration> {
+    let secs = now - fetched_at;
+    if !secs.is_finite() {
+        return None;
+    }
+    if secs < 0.0 {
+        return (-secs <= CLOCK_SKEW.as_secs_f64()).then_some(Duration::ZERO);
+    }
+    Duration::try_from_secs_f64(secs).ok()
+}
+
 pub(super) fn now_secs() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -171,12 +188,21 @@ impl Records {
         out
     }
 
-    /// How old the records are.
+    /// How old the records are: [`Records::checked_age`], and [`Duration::MAX`] when that is
+    /// unusable, so an unusable age is never younger than a rest time nor within `max_stale`.
     pub(crate) fn age(&self) -> Duration {
-        Duration::try_from_secs_f64(now_secs() - self.fetched_at).unwrap_or_default()
+        self.checked_age().unwrap_or(Duration::MAX)
     }
 
-    pub(super) fn fetched_at_time(&self) -> SystemTime {
+    /// How old the records are, or `None` when their fetch time cannot be trusted: not a
+    /// finite number, more than [`CLOCK_SKEW`] ahead of this clock, or so far back that the age
+    /// does not fit a [`Duration`]. A fetch time ahead by less than the allowance (another
+    /// host's clock, or this one corrected backwards) counts as just fetched.
+    pub(crate) fn checked_age(&self) -> Option<Duration> {
+        age_at(now_secs(), self.fetched_at)
+    }
+
+    pub(crate) fn fetched_at_time(&self) -> SystemTime {
         Duration::try_from_secs_f64(self.fetched_at)
             .ok()
             .and_then(|d| UNIX_EPOCH.checked_add(d))
@@ -207,4 +233,48 @@ pub(crate) fn changed_keys(old: &Records, new: &Records) -> Vec<String> {
         }
     }
     keys.into_iter().map(str::to_owned).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_age_in_the_past_is_kept() {
+        assert_eq!(age_at(1_000.0, 400.0), Some(Duration::from_secs(600)));
+        assert_eq!(age_at(1_000.0, 1_000.0), Some(Duration::ZERO));
+        assert_eq!(age_at(1e9, 0.0), Some(Duration::from_secs(1_000_000_000)));
+    }
+
+    #[test]
+    fn a_fetch_time_ahead_within_the_clock_skew_counts_as_just_fetched() {
+        assert_eq!(age_at(1_000.0, 1_060.0), Some(Duration::ZERO));
+        assert_eq!(age_at(1_000.0, 1_300.0), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn a_fetch_time_in_the_future_or_not_a_number_is_unusable() {
+        let now = 1.7e9;
+        let day = 24.0 * 3600.0;
+        for fetched_at in [
+            now + 301.0,
+            now + 30.0 * day,
+            1e300,
+            -1e300,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ] {
+            assert_eq!(age_at(now, fetched_at), None, "{fetched_at}");
+        }
+        let mut r = Records::for_tests("prod", &[]);
+        r.fetched_at = now_secs() + 30.0 * day;
+        assert_eq!(r.checked_age(), None);
+        // Never younger than a rest time, never within a max_stale.
+        assert_eq!(r.age(), Duration::MAX);
+        r.fetched_at = now_secs();
+        assert!(r.age() < Duration::from_secs(60));
+    }
 }

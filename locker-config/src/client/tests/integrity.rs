@@ -127,9 +127,20 @@ fn every_encrypted_field_must_decrypt() {
         let body = format!(r#"{{"results":[{}]}}"#, secret_json("s3", "K", "v", &extra));
         let err = page(&body).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decryption, "{extra}: {err:?}");
+        let repair = match field {
+            "key" => {
+                "; to repair it, overwrite the record by id, e.g. `locker secret set --id s3 \
+                      KEY VALUE` (or Locker::replace)"
+            }
+            "environment name" => "",
+            _ => {
+                "; to repair it, write a new value, e.g. `locker secret set K VALUE` (or \
+                  Locker::set)"
+            }
+        };
         assert_eq!(
             err.message(),
-            format!("could not decrypt the {field} of secret s3")
+            format!("could not decrypt the {field} of secret s3{repair}")
         );
     }
     let env: WireEnvironment = serde_json::from_str(&format!(

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use locker_protocol::crypto::SymmetricKey;
 use responder::{Reply, serve_replies};
 
+mod bounds;
 mod integrity;
 mod responder;
 
@@ -430,7 +431,11 @@ async fn a_malformed_cipher_string_is_a_decryption_error() {
     ] {
         let err = get_with_wire_value(value).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decryption, "{value}: {err:?}");
-        assert_eq!(err.message(), "could not decrypt the value of secret s1");
+        assert_eq!(
+            err.message(),
+            "could not decrypt the value of secret s1; to repair it, write a new value, e.g. \
+         `locker secret set REDIS_URL VALUE` (or Locker::set)"
+        );
         assert!(err.source_as::<CryptoError>().is_some(), "{err:?}");
         assert_no_leak(&err, &[value, "abc", "notbase64", "AAAA"]);
     }
@@ -450,7 +455,11 @@ async fn a_string_not_shaped_like_a_cipher_string_is_never_passed_through() {
     ] {
         let err = get_with_wire_value(value).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decryption, "{value}: {err:?}");
-        assert_eq!(err.message(), "could not decrypt the value of secret s1");
+        assert_eq!(
+            err.message(),
+            "could not decrypt the value of secret s1; to repair it, write a new value, e.g. \
+         `locker secret set REDIS_URL VALUE` (or Locker::set)"
+        );
         if !value.is_empty() {
             assert_no_leak(&err, &[value]);
         }
@@ -464,7 +473,11 @@ async fn a_tampered_mac_is_a_decryption_error() {
     let tampered = format!("{}|{}|{other_mac}", parts[0], parts[1]);
     let err = get_with_wire_value(&tampered).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decryption, "{err:?}");
-    assert_eq!(err.message(), "could not decrypt the value of secret s1");
+    assert_eq!(
+        err.message(),
+        "could not decrypt the value of secret s1; to repair it, write a new value, e.g. \
+         `locker secret set REDIS_URL VALUE` (or Locker::set)"
+    );
     assert_eq!(
         err.source_as::<CryptoError>(),
         Some(&CryptoError::MacMismatch)
@@ -478,7 +491,11 @@ async fn a_value_under_another_key_is_a_decryption_error() {
     let cipher = other.encrypt("hunter2");
     let err = get_with_wire_value(&cipher).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decryption, "{err:?}");
-    assert_eq!(err.message(), "could not decrypt the value of secret s1");
+    assert_eq!(
+        err.message(),
+        "could not decrypt the value of secret s1; to repair it, write a new value, e.g. \
+         `locker secret set REDIS_URL VALUE` (or Locker::set)"
+    );
     assert_eq!(
         err.source_as::<CryptoError>(),
         Some(&CryptoError::MacMismatch)

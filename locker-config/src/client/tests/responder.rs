@@ -18,6 +18,15 @@ pub(super) enum Reply {
         times: usize,
         hang: bool,
     },
+    /// A `200` without a length (chunked transfer encoding): `first`, `chunk` written `times`
+    /// times, then `last`, each sent as it is written, so a client learns the size only by
+    /// reading.
+    Chunked {
+        first: Vec<u8>,
+        chunk: Vec<u8>,
+        times: usize,
+        last: Vec<u8>,
+    },
     /// Nothing at all: the request is read and the connection held open.
     Silent,
     /// A `302 Found` to this location.
@@ -104,6 +113,29 @@ async fn answer(
             if hang {
                 hold(sock).await;
             }
+        }
+        Reply::Chunked {
+            first,
+            chunk,
+            times,
+            last,
+        } => {
+            let head = "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n";
+            if sock.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            let parts = std::iter::once(&first)
+                .chain(std::iter::repeat_n(&chunk, times))
+                .chain(std::iter::once(&last));
+            for part in parts.filter(|p| !p.is_empty()) {
+                let mut framed = format!("{:x}\r\n", part.len()).into_bytes();
+                framed.extend_from_slice(part);
+                framed.extend_from_slice(b"\r\n");
+                if sock.write_all(&framed).await.is_err() {
+                    return;
+                }
+            }
+            let _ = sock.write_all(b"0\r\n\r\n").await;
         }
         Reply::Silent => hold(sock).await,
         Reply::Redirect(location) => {
