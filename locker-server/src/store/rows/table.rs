@@ -7,8 +7,8 @@
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Params, params, params_from_iter};
 
-use crate::store::admin::bump_revision;
 use crate::store::error::{StoreError, is_unique_violation};
+use crate::store::revision::bump_revision;
 
 /// Which rows of a project a list returns; `None` = no condition.
 #[derive(Debug, Clone, Default)]
