@@ -150,8 +150,8 @@ fn serve(db: PathBuf, listen: SocketAddr) -> Result<(), String> {
             "listening on a non-loopback address: this is a development server without TLS"
         );
     }
-    let store = Store::open(&db)
-        .map_err(|e| format!("cannot open {}: {}", db.display(), chain(&e)))?;
+    let store =
+        Store::open(&db).map_err(|e| format!("cannot open {}: {}", db.display(), chain(&e)))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // Database work queues for one connection; a few threads serve it as well as hundreds.

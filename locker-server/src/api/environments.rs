@@ -3,72 +3,47 @@
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use rusqlite::Connection;
-use serde::Serialize;
 
 use super::auth::{Auth, Writer};
 use super::body::{Id, JsonObject};
 use super::error::ApiError;
-use super::list::ListQuery;
+use super::list::{Delta, ListQuery};
 use super::respond::json_response;
 use crate::model::wire::{EnvironmentJson, ListEnvelope};
+use crate::store::Store;
 use crate::store::revision::project_revision;
-use crate::store::rows::{self, Filter, Page, PageRequest};
-use crate::store::{Store, StoreError};
+use crate::store::rows;
 
-/// A list answer at `path`: `fetch` reads one page of rows of the project; the page goes out
-/// in the envelope with the revision date and the paging links, serialized off the database.
-async fn list<R, J, F>(
-    store: &Store,
-    auth: &Auth,
-    raw_query: Option<&str>,
-    path: &'static str,
-    fetch: F,
-) -> Result<Response, ApiError>
-where
-    R: Send + 'static,
-    J: Serialize + From<R>,
-    F: FnOnce(&Connection, i64, &Filter, PageRequest) -> Result<Page<R>, StoreError>
-        + Send
-        + 'static,
-{
-    let q = ListQuery::parse(raw_query)?;
+/// The environments list: one page of rows in the envelope with the revision date and the
+/// paging links, serialized off the database.
+pub(crate) async fn list_environments(
+    State(store): State<Store>,
+    auth: Auth,
+    Delta(delta): Delta,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let q = ListQuery::parse(raw.as_deref(), delta)?;
     auth.db_then(
-        store,
+        &store,
         move |c, p| {
             let tx = c.transaction()?;
-            let page = fetch(&tx, p, &q.filter(), q.page_request())?;
+            let page = rows::list_environments(&tx, p, &q.filter(), q.page_request())?;
             let current = project_revision(&tx, p)?;
             tx.commit()?;
             Ok((q, page, current))
         },
         move |(q, page, current)| {
             let revision = q.revision(current);
-            let (next, previous) = q.links(path, &page, revision);
+            let (next, previous) = q.links("/v1/environments", &page, revision);
             let envelope = ListEnvelope {
                 count: page.count,
                 next,
                 previous,
                 revision_date: revision,
-                results: page.rows.into_iter().map(J::from).collect::<Vec<J>>(),
+                results: page.rows.into_iter().map(EnvironmentJson::from).collect(),
             };
             json_response(StatusCode::OK, &envelope)
         },
-    )
-    .await
-}
-
-pub(crate) async fn list_environments(
-    State(store): State<Store>,
-    auth: Auth,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    list::<_, EnvironmentJson, _>(
-        &store,
-        &auth,
-        raw.as_deref(),
-        "/v1/environments",
-        rows::list_environments,
     )
     .await
 }

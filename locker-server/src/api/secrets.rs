@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::auth::{Auth, Writer};
 use super::body::{Id, JsonObject};
 use super::error::ApiError;
-use super::list::ListQuery;
+use super::list::{Delta, ListQuery};
 use super::respond::json_response;
 use crate::model::wire::{ListEnvelope, SecretJson};
 use crate::store::Store;
@@ -20,9 +20,10 @@ use crate::store::rows::{self, Page};
 pub(crate) async fn list_secrets(
     State(store): State<Store>,
     auth: Auth,
+    Delta(delta): Delta,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let q = ListQuery::parse(raw.as_deref())?;
+    let q = ListQuery::parse(raw.as_deref(), delta)?;
     auth.db_then(
         &store,
         move |c, p| {
@@ -142,7 +143,7 @@ mod tests {
 
     /// The secrets list body for `raw`, from the stored JSON, and as `wire` renders the rows.
     fn both_bodies(conn: &mut Connection, project_id: i64, raw: &str) -> (String, String) {
-        let q = ListQuery::parse(Some(raw)).unwrap();
+        let q = ListQuery::parse(Some(raw), true).unwrap();
         let tx = conn.transaction().unwrap();
         let current = project_revision(&tx, project_id).unwrap();
         let mut results = Vec::new();

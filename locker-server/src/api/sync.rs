@@ -61,7 +61,7 @@ pub(crate) async fn legacy_sync(
     auth: Auth,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let q = ListQuery::parse(raw.as_deref())?;
+    let q = ListQuery::parse(raw.as_deref(), false)?;
     let page = q.page_request();
     let key = auth.0;
     db_then(
