@@ -48,6 +48,7 @@ pub(crate) async fn list_environments(
     .await
 }
 
+/// `POST /v1/environments` (PROTOCOL.md §5.5): `201` with the created environment.
 pub(crate) async fn create_environment(
     State(store): State<Store>,
     Writer(auth): Writer,
@@ -68,6 +69,7 @@ pub(crate) async fn create_environment(
     ))
 }
 
+/// `PUT /v1/environments/{id}` (§5.6): a new name or hash also changes its secrets.
 pub(crate) async fn update_environment(
     State(store): State<Store>,
     Writer(auth): Writer,

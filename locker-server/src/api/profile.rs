@@ -12,6 +12,7 @@ use crate::model::wire::{ProfileJson, ProfileResponse};
 use crate::store::Store;
 use crate::store::revision::project_revision;
 
+/// The caller's profile (PROTOCOL.md §4.3) at the project's revision date.
 pub(crate) async fn profile(State(store): State<Store>, auth: Auth) -> Result<Response, ApiError> {
     let key = auth.0;
     let body = db_then(

@@ -89,6 +89,7 @@ fn splice_results<T: Serialize>(
     Ok(body)
 }
 
+/// `POST /v1/secrets` (PROTOCOL.md §5.3): `201` with the created secret.
 pub(crate) async fn create_secret(
     State(store): State<Store>,
     Writer(auth): Writer,
@@ -113,6 +114,7 @@ pub(crate) async fn create_secret(
     ))
 }
 
+/// `PUT /v1/secrets/{id}` (§5.4): only the fields given change.
 pub(crate) async fn update_secret(
     State(store): State<Store>,
     Writer(auth): Writer,

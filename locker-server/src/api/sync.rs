@@ -16,6 +16,7 @@ use crate::store::revision::project_revision;
 use crate::store::rows::{self, Filter};
 use crate::store::{Store, StoreError};
 
+/// `GET /v1/sync/revision_date`: the project's revision date, a bare float.
 pub(crate) async fn revision_date(
     State(store): State<Store>,
     auth: Auth,
@@ -40,6 +41,7 @@ async fn count(
     Ok(bare_number(n.to_string()))
 }
 
+/// `GET /v1/sync/secrets/count`.
 pub(crate) async fn secrets_count(
     State(store): State<Store>,
     auth: Auth,
@@ -47,6 +49,7 @@ pub(crate) async fn secrets_count(
     count(&store, &auth, rows::count_secrets).await
 }
 
+/// `GET /v1/sync/environments/count`.
 pub(crate) async fn environments_count(
     State(store): State<Store>,
     auth: Auth,
