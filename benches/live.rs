@@ -221,6 +221,8 @@ fn replay_bytes(project: &Project, rt: &tokio::runtime::Runtime) -> usize {
             let body = http
                 .get(url)
                 .bearer_auth(&key)
+                // As the client sends it: delta answers to `revision_date` (PROTOCOL.md §2).
+                .header("X-Locker-Delta", "1")
                 .send()
                 .await
                 .expect("replay")

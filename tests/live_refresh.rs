@@ -265,6 +265,8 @@ fn replay_count(p: &Project, query: &str) -> usize {
         let body = reqwest::Client::new()
             .get(url)
             .bearer_auth(key)
+            // As the client asks (PROTOCOL.md §2): deltas, where the server answers them.
+            .header("X-Locker-Delta", "1")
             .send()
             .await
             .unwrap()

@@ -9,13 +9,13 @@ use locker_protocol::crypto::CryptoError;
 #[non_exhaustive]
 pub enum ServerError {
     /// Binding the listener, spawning the server thread or creating a temporary directory failed.
-    #[error("I/O error: {0}")]
+    #[error("I/O error")]
     Io(#[from] std::io::Error),
     /// The SQLite database could not be opened or a statement failed.
-    #[error("database error: {0}")]
+    #[error("database error")]
     Database(#[from] rusqlite::Error),
     /// The secret access key given could not unwrap the project key.
-    #[error("the secret access key does not match the access key: {0}")]
+    #[error("the secret access key does not match the access key")]
     Crypto(#[from] CryptoError),
     /// No access key with this id exists in the database.
     #[error("unknown access key id {0:?}")]
@@ -43,4 +43,21 @@ pub enum ServerError {
     /// Generating random bytes failed.
     #[error("the operating system random number generator failed")]
     Random,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn messages_leave_their_cause_to_source() {
+        let e = ServerError::from(std::io::Error::other("disk on fire"));
+        assert_eq!(e.to_string(), "I/O error");
+        assert_eq!(e.source().unwrap().to_string(), "disk on fire");
+        let e = ServerError::from(rusqlite::Error::InvalidQuery);
+        assert_eq!(e.to_string(), "database error");
+        assert!(e.source().is_some());
+    }
 }

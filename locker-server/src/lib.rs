@@ -26,6 +26,7 @@
 
 mod api;
 mod error;
+mod model;
 mod server;
 mod store;
 

@@ -96,8 +96,8 @@ fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve { db, listen } => serve(db, listen),
         Command::CreateProject { db, api_base } => {
-            let store = Store::open(&db).map_err(|e| e.to_string())?;
-            let key = store.create_project().map_err(|e| e.to_string())?;
+            let store = Store::open(&db).map_err(|e| chain(&e))?;
+            let key = store.create_project().map_err(|e| chain(&e))?;
             print_key("Created project", &key, &api_base);
             Ok(())
         }
@@ -109,7 +109,7 @@ fn run(cli: Cli) -> Result<(), String> {
             read_only,
             api_base,
         } => {
-            let store = Store::open(&db).map_err(|e| e.to_string())?;
+            let store = Store::open(&db).map_err(|e| chain(&e))?;
             let existing = AccessKey {
                 project_id: project,
                 access_key_id: from_key_id,
@@ -118,7 +118,7 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             let key = store
                 .create_access_key(&existing, read_only)
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| chain(&e))?;
             print_key("Created access key", &key, &api_base);
             Ok(())
         }
@@ -150,7 +150,8 @@ fn serve(db: PathBuf, listen: SocketAddr) -> Result<(), String> {
             "listening on a non-loopback address: this is a development server without TLS"
         );
     }
-    let store = Store::open(&db).map_err(|e| format!("cannot open {}: {e}", db.display()))?;
+    let store =
+        Store::open(&db).map_err(|e| format!("cannot open {}: {}", db.display(), chain(&e)))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // Database work queues for one connection; a few threads serve it as well as hundreds.
@@ -174,6 +175,18 @@ fn serve(db: PathBuf, listen: SocketAddr) -> Result<(), String> {
         };
         locker_server::serve(listener, store, shutdown)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| chain(&e))
     })
+}
+
+/// An error and its causes, `: `-separated (each message says only its own part).
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

@@ -92,6 +92,12 @@ fn create_project_then_key_then_serve() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("error:"), "{err}");
     assert!(!err.contains(wrong), "{err}");
+    // The message, then its cause, each said once.
+    assert!(
+        err.contains("the secret access key does not match the access key: "),
+        "{err}"
+    );
+    assert_eq!(err.matches("does not match").count(), 1, "{err}");
 
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--db"])

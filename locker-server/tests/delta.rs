@@ -1,5 +1,6 @@
-//! Delta sync: `revision_date` in list queries means "changed after", and every change moves
-//! the record's revision date and the project's strictly forward.
+//! Delta sync: for a client that sends `X-Locker-Delta: 1` (as locker-config does),
+//! `revision_date` in list queries means "changed after", and every change moves the record's
+//! revision date and the project's strictly forward.
 
 mod common;
 
@@ -38,7 +39,7 @@ fn id(v: &Value) -> String {
 #[tokio::test]
 async fn lists_answer_what_changed_after_the_revision_date_given() {
     let server = LocalServer::start().unwrap();
-    let api = Api::new(&server, &server.create_project().unwrap());
+    let api = Api::new(&server, &server.create_project().unwrap()).delta();
     let prod = api.create_env("prod").await;
     let a = api.create_secret("A", "1", None).await;
     let b = api.create_secret("B", "1", prod["id"].as_str()).await;
@@ -94,7 +95,7 @@ async fn lists_answer_what_changed_after_the_revision_date_given() {
 #[tokio::test]
 async fn every_kind_of_change_moves_the_record_and_the_project_forward() {
     let server = LocalServer::start().unwrap();
-    let api = Api::new(&server, &server.create_project().unwrap());
+    let api = Api::new(&server, &server.create_project().unwrap()).delta();
     let prod = api.create_env("prod").await;
     let staging = api.create_env("staging").await;
     let s = api.create_secret("K", "v", prod["id"].as_str()).await;
@@ -182,7 +183,7 @@ async fn every_kind_of_change_moves_the_record_and_the_project_forward() {
 #[tokio::test]
 async fn deleted_item_date_stays_zero_because_nothing_is_ever_deleted() {
     let server = LocalServer::start().unwrap();
-    let api = Api::new(&server, &server.create_project().unwrap());
+    let api = Api::new(&server, &server.create_project().unwrap()).delta();
     assert_eq!(api.get("/v1/sync/deleted_item_date").await.text, "0");
     let env = api.create_env("e").await;
     let s = api.create_secret("A", "1", env["id"].as_str()).await;
@@ -204,7 +205,7 @@ async fn deleted_item_date_stays_zero_because_nothing_is_ever_deleted() {
 #[tokio::test]
 async fn a_delta_after_one_change_in_a_large_project_is_one_record() {
     let server = LocalServer::start().unwrap();
-    let api = Api::new(&server, &server.create_project().unwrap());
+    let api = Api::new(&server, &server.create_project().unwrap()).delta();
     let mut ids = Vec::new();
     for i in 0..300 {
         ids.push(id(&api.create_secret(&format!("K{i}"), "v", None).await));

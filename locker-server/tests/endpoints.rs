@@ -253,20 +253,23 @@ async fn sync_probes_are_bare_numbers_that_move() {
     // The list's revision_date is the project's.
     let list = api.list_secrets("hash=").await;
     assert_eq!(list["revision_date"].as_f64().unwrap(), rd3);
-    // Accepts the server's own revision date (nothing changed after it) and a bare 0
-    // (everything) as the revision_date parameter.
-    for (rd, count) in [
-        (format!("{rd3}"), 0),
-        ("0".to_owned(), 2),
-        ("0.000000".to_owned(), 2),
+    // Accepts the server's own revision date and a bare 0 as the revision_date parameter:
+    // an official client (no X-Locker-Delta header) gets everything for each; a client that
+    // asks for deltas gets nothing changed after the server's own date, everything after 0.
+    for (rd, count, delta_count) in [
+        (format!("{rd3}"), 2, 0),
+        ("0".to_owned(), 2, 2),
+        ("0.000000".to_owned(), 2, 2),
     ] {
-        let a = api
-            .get(&format!(
-                "/v1/secrets?count_secrets=1&page=1&paging=1&revision_date={rd}&size=2000&hash="
-            ))
-            .await;
+        let path = format!(
+            "/v1/secrets?count_secrets=1&page=1&paging=1&revision_date={rd}&size=2000&hash="
+        );
+        let a = api.get(&path).await;
         assert_eq!(a.status, 200);
         assert_eq!(a.json()["count"], count, "{rd}");
+        let a = api.clone().delta().get(&path).await;
+        assert_eq!(a.status, 200);
+        assert_eq!(a.json()["count"], delta_count, "{rd} with the delta header");
     }
 }
 

@@ -42,6 +42,8 @@ async fn imported_secrets_are_served_like_created_ones() {
     assert_eq!(s["data"]["value"], "enc:value-10");
     // All of them changed after the revision before the import.
     let delta = api
+        .clone()
+        .delta()
         .get(&format!(
             "/v1/secrets?page=1&size=2000&revision_date={before}"
         ))

@@ -26,6 +26,10 @@ pub(super) const MAX_PROBE_BODY: usize = 64;
 /// message and code are read, and at most 4 KiB of it is kept on the error.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
+/// Sent with every read: asks locker-server to answer a list's `revision_date` as "changed
+/// after" (PROTOCOL.md §2), which the delta refresh relies on; other servers ignore it.
+const DELTA_HEADER: (&str, &str) = ("x-locker-delta", "1");
+
 /// A 2xx response body, with the call's label (`GET /v1/secrets`) for error messages.
 pub(super) struct Success {
     pub(super) body: Vec<u8>,
@@ -192,6 +196,9 @@ impl Locker {
             .http
             .request(call.method.clone(), &call.url)
             .timeout(call.timeout);
+        if call.method == Method::GET {
+            req = req.header(DELTA_HEADER.0, DELTA_HEADER.1);
+        }
         if let Some(b) = call.body {
             req = req.body(b.to_vec());
         }

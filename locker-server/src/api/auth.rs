@@ -7,7 +7,8 @@ use rusqlite::Connection;
 
 use super::db::{db, db_then};
 use super::error::ApiError;
-use crate::store::admin::{self, AccessKeyRow};
+use crate::model::rows::AccessKeyRow;
+use crate::store::admin;
 use crate::store::{Store, StoreError};
 
 /// The caller, identified by `Authorization: Bearer <access key id>`.

@@ -1,8 +1,33 @@
 //! List queries: paging (a cursor in `next`, or a plain `page=N`), filters, delta sync by
-//! `revision_date`, and the links of the list envelope.
+//! `revision_date` (for clients that ask for it), and the links of the list envelope.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 
 use super::error::ApiError;
 use crate::store::rows::{Filter, Page, PageRequest, Start};
+
+/// The request header by which a client asks for delta answers: with `X-Locker-Delta: 1`, a
+/// list's `revision_date` means "changed after"; without it the parameter is checked and
+/// ignored, and the list answers everything (PROTOCOL.md §2). Official clients keep one sync
+/// point for every kind of list and would miss records on a delta answer.
+pub(crate) const DELTA_HEADER: &str = "x-locker-delta";
+
+/// Whether the request asked for delta answers ([`DELTA_HEADER`] is `1`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Delta(pub(crate) bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for Delta {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let asked = parts
+            .headers
+            .get(DELTA_HEADER)
+            .is_some_and(|v| v.as_bytes().trim_ascii() == b"1");
+        Ok(Delta(asked))
+    }
+}
 
 /// Largest page size; larger `size` values are clamped.
 pub(crate) const MAX_PAGE_SIZE: i64 = 2000;
@@ -51,7 +76,9 @@ pub(crate) struct ListQuery {
 }
 
 impl ListQuery {
-    pub(crate) fn parse(raw: Option<&str>) -> Result<Self, ApiError> {
+    /// Parses a list query; `delta` = the client asked for delta answers ([`Delta`]), so
+    /// `revision_date` filters the list.
+    pub(crate) fn parse(raw: Option<&str>, delta: bool) -> Result<Self, ApiError> {
         let pairs: Vec<(String, String)> =
             url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -102,7 +129,7 @@ impl ListQuery {
             size: size.min(MAX_PAGE_SIZE),
             paging,
             cursor,
-            changed_after,
+            changed_after: changed_after.filter(|_| delta),
             pairs,
         })
     }
@@ -228,21 +255,26 @@ mod tests {
             ),
             ("revision_date=%201700000000.5", Some(1_700_000_000.5)),
         ] {
-            let q = ListQuery::parse(Some(raw)).unwrap();
+            let q = ListQuery::parse(Some(raw), true).unwrap();
             assert_eq!(q.filter().changed_after, want, "{raw}");
+            // Without the delta header, the same query lists everything.
+            let q = ListQuery::parse(Some(raw), false).unwrap();
+            assert_eq!(q.filter().changed_after, None, "{raw}");
         }
         for bad in [
             "revision_date=yesterday",
             "revision_date=inf",
             "revision_date=NaN",
         ] {
-            assert!(ListQuery::parse(Some(bad)).is_err(), "{bad}");
+            for delta in [true, false] {
+                assert!(ListQuery::parse(Some(bad), delta).is_err(), "{bad}");
+            }
         }
     }
 
     #[test]
     fn next_links_carry_a_cursor_and_previous_links_a_plain_page() {
-        let q = ListQuery::parse(Some("count_secrets=1&page=1&size=2&hash=")).unwrap();
+        let q = ListQuery::parse(Some("count_secrets=1&page=1&size=2&hash="), true).unwrap();
         let page = Page::<()> {
             rows: vec![(), ()],
             count: 5,
@@ -255,7 +287,7 @@ mod tests {
             Some("/v1/secrets?count_secrets=1&page=2&size=2&hash=&cursor=9_5_1500000")
         );
         assert_eq!(previous, None);
-        let q2 = ListQuery::parse(Some(next.unwrap().split_once('?').unwrap().1)).unwrap();
+        let q2 = ListQuery::parse(Some(next.unwrap().split_once('?').unwrap().1), true).unwrap();
         assert_eq!(q2.revision(7.0), 1.5);
         assert_eq!(q2.page_request().start, Start::After(9));
         assert_eq!(q2.page_request().count, Some(5));

@@ -100,6 +100,12 @@ impl LocalServer {
             } else {
                 TcpSocket::new_v6()?
             };
+            // As tokio's `TcpListener::bind` does: a restart on the same address binds at once
+            // although connections of the last run are still in TIME_WAIT. (On Windows the
+            // option lets another socket take a port in use, so it is left off there, as
+            // tokio does.)
+            #[cfg(not(windows))]
+            socket.set_reuseaddr(true)?;
             socket.bind(opts.listen)?;
             socket.listen(BACKLOG)?
         };

@@ -1,5 +1,4 @@
-//! Projects and access keys: issuing keys, finding the key behind a bearer token, and the
-//! project's revision date.
+//! Projects and access keys: issuing keys and finding the key behind a bearer token.
 
 use std::fmt;
 
@@ -9,9 +8,11 @@ use locker_protocol::crypto::SymmetricKey;
 use rusqlite::{Connection, OptionalExtension, params};
 use zeroize::Zeroizing;
 
-use super::database::{Store, now};
+use super::database::Store;
 use super::error::StoreError;
+use super::revision::now;
 use crate::error::ServerError;
+use crate::model::rows::AccessKeyRow;
 
 /// A Locker access key as issued by the server: the id (sent as the bearer token) and the
 /// secret access key (never sent to the server; it decrypts the project key).
@@ -119,17 +120,6 @@ fn issue_key(
     })
 }
 
-/// An access key as stored: the identity behind a bearer token.
-#[derive(Debug, Clone)]
-pub(crate) struct AccessKeyRow {
-    pub(crate) id: String,
-    pub(crate) project_id: i64,
-    /// The project key wrapped under the key's secret access key (not a secret by itself).
-    pub(crate) wrapped_key: String,
-    pub(crate) read_only: bool,
-    pub(crate) creation_date: f64,
-}
-
 /// The access key with this id, if any.
 pub(crate) fn find_key(conn: &Connection, id: &str) -> Result<Option<AccessKeyRow>, StoreError> {
     Ok(conn
@@ -148,25 +138,4 @@ pub(crate) fn find_key(conn: &Connection, id: &str) -> Result<Option<AccessKeyRo
             },
         )
         .optional()?)
-}
-
-/// The project's revision date: the time of its latest change.
-pub(crate) fn project_revision(conn: &Connection, project_id: i64) -> Result<f64, StoreError> {
-    Ok(conn.query_row(
-        "SELECT revision_date FROM projects WHERE id = ?1",
-        params![project_id],
-        |r| r.get(0),
-    )?)
-}
-
-/// Moves the project's revision date forward, strictly (by at least a microsecond, to now if
-/// that is later), and returns it. Every record a write touches takes this date.
-pub(crate) fn bump_revision(conn: &Connection, project_id: i64) -> Result<f64, StoreError> {
-    Ok(conn.query_row(
-        "UPDATE projects
-         SET revision_date = MAX(?2, round((revision_date + 0.000001) * 1000000) / 1000000)
-         WHERE id = ?1 RETURNING revision_date",
-        params![project_id, now()],
-        |r| r.get(0),
-    )?)
 }

@@ -1,5 +1,6 @@
-//! SQLite storage: the database handle and its schema ([`database`]), projects and access
-//! keys ([`admin`]), secrets and environments ([`rows`]), and their errors ([`error`]).
+//! SQLite storage: the database handle ([`database`]), opening and migrating it ([`open`]),
+//! revision dates ([`revision`]), projects and access keys ([`admin`]), secrets and
+//! environments ([`rows`]), and their errors ([`error`]).
 //!
 //! The server only ever stores what clients send (cipher strings, name hashes, ids) plus, per
 //! access key, the project key wrapped under that key's secret access key. Secret access keys
@@ -8,6 +9,8 @@
 pub(crate) mod admin;
 pub(crate) mod database;
 pub(crate) mod error;
+pub(crate) mod open;
+pub(crate) mod revision;
 pub(crate) mod rows;
 
 pub use admin::AccessKey;

@@ -36,6 +36,8 @@ pub struct Api {
     pub http: reqwest::Client,
     pub base: String,
     pub token: Option<String>,
+    /// Sends `X-Locker-Delta: 1`: list `revision_date` means "changed after".
+    pub delta: bool,
 }
 
 impl Api {
@@ -44,6 +46,7 @@ impl Api {
             http: reqwest::Client::new(),
             base: server.base_url(),
             token: Some(key.access_key_id.clone()),
+            delta: false,
         }
     }
 
@@ -52,7 +55,14 @@ impl Api {
             http: reqwest::Client::new(),
             base: server.base_url(),
             token: None,
+            delta: false,
         }
+    }
+
+    /// This client, asking for delta answers as locker-config does (`X-Locker-Delta: 1`).
+    pub fn delta(mut self) -> Self {
+        self.delta = true;
+        self
     }
 
     pub fn with_prefix(mut self, prefix: &str) -> Self {
@@ -79,6 +89,9 @@ impl Api {
             .header("Cache-Control", "no-cache");
         if let Some(t) = &self.token {
             req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        if self.delta {
+            req = req.header("X-Locker-Delta", "1");
         }
         if let Some(b) = body {
             req = req

@@ -1,24 +1,11 @@
-//! Environments: rows, lists, creation and updates.
+//! Environments: rows, lists, creation and updates of their own fields (a rename also
+//! changes their secrets: [`super::rename`]).
 
 use rusqlite::{Connection, params};
 
 use super::table::{Change, Filter, Page, PageRequest, Table, execute_unique};
+use crate::model::rows::EnvironmentRow;
 use crate::store::error::StoreError;
-
-/// An environment as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct EnvironmentRow {
-    pub(crate) id: String,
-    pub(crate) project_id: i64,
-    /// Empty for environments that older clients created without a hash.
-    pub(crate) hash: String,
-    pub(crate) name: String,
-    pub(crate) external_url: Option<String>,
-    pub(crate) description: Option<String>,
-    pub(crate) creation_date: f64,
-    pub(crate) revision_date: f64,
-    pub(crate) updated_date: Option<f64>,
-}
 
 pub(crate) const ENVIRONMENTS: Table<EnvironmentRow> = Table {
     name: "environments",
@@ -104,49 +91,44 @@ pub(crate) struct EnvironmentChanges {
     pub(crate) description: Change<Option<String>>,
 }
 
-/// Updates an environment. A new name or hash also changes what its secrets carry
-/// (`environment_name`, `environment_hash`), so their revision dates move with it and a delta
-/// list returns them too.
-pub(crate) fn update_environment(
-    conn: &mut Connection,
+impl EnvironmentChanges {
+    /// Whether the name or the hash changes, which the environment's secrets carry.
+    pub(crate) fn renames(&self) -> bool {
+        self.name.is_some() || self.hash.is_some()
+    }
+}
+
+/// Writes `changes` to environment `id` at revision date `revision`, in the caller's
+/// transaction: the environment's own fields only.
+pub(crate) fn write_changes(
+    tx: &Connection,
     project_id: i64,
     id: &str,
     changes: EnvironmentChanges,
-) -> Result<EnvironmentRow, StoreError> {
-    let renamed = changes.name.is_some() || changes.hash.is_some();
-    ENVIRONMENTS.write(conn, project_id, id, |tx, revision| {
-        ENVIRONMENTS.get(tx, project_id, id)?;
-        execute_unique(
-            tx,
-            "UPDATE environments SET
-                name = COALESCE(?3, name),
-                hash = COALESCE(?4, hash),
-                external_url = CASE WHEN ?5 THEN ?6 ELSE external_url END,
-                description = CASE WHEN ?7 THEN ?8 ELSE description END,
-                revision_date = ?9,
-                updated_date = ?9
-             WHERE project_id = ?1 AND id = ?2",
-            params![
-                project_id,
-                id,
-                changes.name,
-                changes.hash,
-                changes.external_url.is_some(),
-                changes.external_url.flatten(),
-                changes.description.is_some(),
-                changes.description.flatten(),
-                revision
-            ],
-            "The environment hash already existed",
-        )?;
-        if renamed {
-            tx.execute(
-                "UPDATE secrets SET revision_date = ?3
-                 WHERE project_id = ?1 AND environment_id = ?2",
-                params![project_id, id, revision],
-            )?;
-            super::secrets::render_stored(tx, project_id, "t.environment_id = ?2", &[&id])?;
-        }
-        Ok(())
-    })
+    revision: f64,
+) -> Result<(), StoreError> {
+    ENVIRONMENTS.get(tx, project_id, id)?;
+    execute_unique(
+        tx,
+        "UPDATE environments SET
+            name = COALESCE(?3, name),
+            hash = COALESCE(?4, hash),
+            external_url = CASE WHEN ?5 THEN ?6 ELSE external_url END,
+            description = CASE WHEN ?7 THEN ?8 ELSE description END,
+            revision_date = ?9,
+            updated_date = ?9
+         WHERE project_id = ?1 AND id = ?2",
+        params![
+            project_id,
+            id,
+            changes.name,
+            changes.hash,
+            changes.external_url.is_some(),
+            changes.external_url.flatten(),
+            changes.description.is_some(),
+            changes.description.flatten(),
+            revision
+        ],
+        "The environment hash already existed",
+    )
 }

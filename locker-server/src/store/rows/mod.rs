@@ -1,18 +1,20 @@
-//! Secrets and environments: typed rows ([`secrets`], [`environments`]) read and written
-//! through one keyset-paged table reader ([`table`]).
+//! Secrets and environments: their rows ([`secrets`], [`environments`]) read and written
+//! through one keyset-paged table reader ([`table`]); an environment's update, whose rename
+//! changes its secrets too, above both ([`rename`]).
 
 pub(crate) mod environments;
+pub(crate) mod rename;
 pub(crate) mod secrets;
 pub(crate) mod table;
 
 pub(crate) use environments::{
-    EnvironmentChanges, EnvironmentRow, NewEnvironment, count_environments, create_environment,
-    list_environments, update_environment,
+    EnvironmentChanges, NewEnvironment, count_environments, create_environment, list_environments,
 };
+pub(crate) use rename::update_environment;
 pub use secrets::SecretImport;
 pub(crate) use secrets::{
-    NewSecret, SecretChanges, SecretRow, count_secrets, create_secret, fill_missing_json,
-    list_secret_json, list_secrets, update_secret,
+    NewSecret, SecretChanges, count_secrets, create_secret, list_secret_json, list_secrets,
+    update_secret,
 };
 pub(crate) use table::{Filter, Page, PageRequest, Start};
 

@@ -9,29 +9,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::environments::ENVIRONMENTS;
 use super::table::{Change, Filter, Page, PageRequest, Table, execute_unique};
 use crate::error::ServerError;
-use crate::store::admin::bump_revision;
+use crate::model::rows::SecretRow;
+use crate::model::wire::render_secret;
 use crate::store::database::Store;
 use crate::store::error::{StoreError, is_unique_violation};
-
-/// A secret as stored, with its environment's name and hash.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct SecretRow {
-    pub(crate) id: String,
-    pub(crate) project_id: i64,
-    /// `None` is "All".
-    pub(crate) environment_id: Option<String>,
-    /// The environment's encrypted name.
-    pub(crate) environment_name: Option<String>,
-    /// `None` also for environments created without a hash.
-    pub(crate) environment_hash: Option<String>,
-    pub(crate) key: String,
-    pub(crate) value: String,
-    pub(crate) description: Option<String>,
-    pub(crate) secret_hash: String,
-    pub(crate) creation_date: f64,
-    pub(crate) revision_date: f64,
-    pub(crate) updated_date: Option<f64>,
-}
+use crate::store::revision::bump_revision;
 
 pub(crate) const SECRETS: Table<SecretRow> = Table {
     name: "secrets",
@@ -92,13 +74,13 @@ fn add_environments(
 
 /// The stored JSON of `row`: what the API sends for it.
 fn render(row: SecretRow) -> Result<String, StoreError> {
-    crate::api::wire::render_secret(row)
+    render_secret(row)
         .map_err(|e| StoreError::Db(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))
 }
 
 /// Rewrites the stored JSON of the project's secrets matching `condition` (on the table `t`,
 /// its arguments numbered from `?2`; `?1` is the project id) from their current rows.
-pub(crate) fn render_stored(
+fn render_stored(
     conn: &Connection,
     project_id: i64,
     condition: &str,
@@ -123,6 +105,24 @@ pub(crate) fn render_stored(
         update.execute(params![render(row)?, id])?;
     }
     Ok(n)
+}
+
+/// Moves the revision date of environment `env_id`'s secrets to `revision` and rewrites
+/// their stored JSON with its current name and hash, in the caller's transaction: what a
+/// rename of the environment changes in them.
+pub(crate) fn follow_environment(
+    tx: &Connection,
+    project_id: i64,
+    env_id: &str,
+    revision: f64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE secrets SET revision_date = ?3
+         WHERE project_id = ?1 AND environment_id = ?2",
+        params![project_id, env_id, revision],
+    )?;
+    render_stored(tx, project_id, "t.environment_id = ?2", &[&env_id])?;
+    Ok(())
 }
 
 /// Fills in the stored JSON of every secret that has none (rows written before the column
@@ -304,8 +304,7 @@ impl Store {
             return Err(ServerError::UnknownProject(project_id));
         }
         let revision = bump_revision(&tx, project_id)?;
-        // Each environment's name and hash, looked up once.
-        let mut environments: HashMap<String, (String, Option<String>)> = HashMap::new();
+        let mut environments = HashMap::new();
         let mut n = 0;
         {
             let mut insert = tx.prepare(
@@ -314,33 +313,9 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
             )?;
             for s in secrets {
-                let env = s.environment_id.unwrap_or_default();
-                let (environment_name, environment_hash) = if env.is_empty() {
-                    (None, None)
-                } else {
-                    if !environments.contains_key(&env) {
-                        let found = ENVIRONMENTS.get(&tx, project_id, &env)?;
-                        let hash = (!found.hash.is_empty()).then_some(found.hash);
-                        environments.insert(env.clone(), (found.name, hash));
-                    }
-                    let (name, hash) = &environments[&env];
-                    (Some(name.clone()), hash.clone())
-                };
-                let row = SecretRow {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    project_id,
-                    environment_id: (!env.is_empty()).then(|| env.clone()),
-                    environment_name,
-                    environment_hash,
-                    key: s.key,
-                    value: s.value,
-                    description: s.description,
-                    secret_hash: s.hash,
-                    creation_date: revision,
-                    revision_date: revision,
-                    updated_date: None,
-                };
+                let row = imported_row(&tx, project_id, revision, s, &mut environments)?;
                 let json = render(row.clone())?;
+                let env = row.environment_id.unwrap_or_default();
                 let args = params![
                     row.id,
                     project_id,
@@ -364,6 +339,44 @@ impl Store {
         tx.commit()?;
         Ok(n)
     }
+}
+
+/// The row of an imported secret written at `revision`, with its environment's name and hash
+/// (looked up once per environment in `environments`; an unknown one is a 404).
+fn imported_row(
+    conn: &Connection,
+    project_id: i64,
+    revision: f64,
+    s: SecretImport,
+    environments: &mut HashMap<String, (String, Option<String>)>,
+) -> Result<SecretRow, StoreError> {
+    let env = s.environment_id.filter(|e| !e.is_empty());
+    let (environment_name, environment_hash) = match &env {
+        None => (None, None),
+        Some(env) => {
+            if !environments.contains_key(env) {
+                let found = ENVIRONMENTS.get(conn, project_id, env)?;
+                let hash = (!found.hash.is_empty()).then_some(found.hash);
+                environments.insert(env.clone(), (found.name, hash));
+            }
+            let (name, hash) = &environments[env];
+            (Some(name.clone()), hash.clone())
+        }
+    };
+    Ok(SecretRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        project_id,
+        environment_id: env,
+        environment_name,
+        environment_hash,
+        key: s.key,
+        value: s.value,
+        description: s.description,
+        secret_hash: s.hash,
+        creation_date: revision,
+        revision_date: revision,
+        updated_date: None,
+    })
 }
 
 /// The fields of a secret update; `None` = unchanged.

@@ -7,8 +7,8 @@
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Params, params, params_from_iter};
 
-use crate::store::admin::bump_revision;
 use crate::store::error::{StoreError, is_unique_violation};
+use crate::store::revision::bump_revision;
 
 /// Which rows of a project a list returns; `None` = no condition.
 #[derive(Debug, Clone, Default)]
@@ -145,22 +145,7 @@ impl<R> Table<R> {
     ) -> Result<Page<()>, StoreError> {
         let (cond, args) = self.condition(project_id, filter);
         let from_start = matches!(req.start, Start::After(0) | Start::Skip(0));
-        let after = match req.start {
-            Start::After(seq) => Some(seq),
-            Start::Skip(0) => Some(0),
-            Start::Skip(n) => {
-                let sql = format!(
-                    "SELECT t.seq FROM {} t WHERE {cond} ORDER BY t.seq LIMIT 1 OFFSET ?{}",
-                    self.name,
-                    args.len() + 1
-                );
-                let mut skip_args = args.clone();
-                skip_args.push(SqlValue::Integer(n - 1));
-                conn.query_row(&sql, params_from_iter(skip_args), |r| r.get(0))
-                    .optional()?
-            }
-        };
-        let Some(after) = after else {
+        let Some(after) = self.start_after(conn, &cond, &args, req.start)? else {
             // Past the end.
             let count = match req.count {
                 Some(n) => n,
@@ -210,6 +195,33 @@ impl<R> Table<R> {
             last_seq,
             more,
         })
+    }
+
+    /// The sequence number a page starts after: the cursor's, or that of the last row a page
+    /// number skips (read from the index only); `None` past the end.
+    fn start_after(
+        &self,
+        conn: &Connection,
+        cond: &str,
+        args: &[SqlValue],
+        start: Start,
+    ) -> Result<Option<i64>, StoreError> {
+        match start {
+            Start::After(seq) => Ok(Some(seq)),
+            Start::Skip(0) => Ok(Some(0)),
+            Start::Skip(n) => {
+                let sql = format!(
+                    "SELECT t.seq FROM {} t WHERE {cond} ORDER BY t.seq LIMIT 1 OFFSET ?{}",
+                    self.name,
+                    args.len() + 1
+                );
+                let mut skip_args = args.to_vec();
+                skip_args.push(SqlValue::Integer(n - 1));
+                Ok(conn
+                    .query_row(&sql, params_from_iter(skip_args), |r| r.get(0))
+                    .optional()?)
+            }
+        }
     }
 
     /// The row `id` of the project, or the table's 404.

@@ -1,12 +1,11 @@
-//! Store rows as the JSON the API sends: the shared wire types of `locker_protocol::wire`,
+//! Rows as the JSON the API sends: the shared wire types of `locker_protocol::wire`,
 //! wrapped where the server sends more than a client reads (`object`, `updated_date`, …).
 //! Every field is present, `null` where empty, and the encrypted fields are repeated in `data`.
 
 use locker_protocol::wire::{EnvironmentData, SecretData, WireEnvironment, WireSecret};
 use serde::Serialize;
 
-use crate::store::admin::AccessKeyRow;
-use crate::store::rows::{EnvironmentRow, SecretRow};
+use super::rows::{AccessKeyRow, EnvironmentRow, SecretRow};
 
 /// A secret (PROTOCOL.md §4.1).
 #[derive(Debug, Serialize)]
