@@ -324,7 +324,8 @@ fn a_bad_schema_is_a_usage_error_before_any_request() {
                 .into(),
         ),
     ];
-    let edits: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>, &str)> = vec![
+    type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+    let edits: Vec<(&str, Edit, &str)> = vec![
         (
             "future",
             Box::new(|s| s["format"] = 2.into()),

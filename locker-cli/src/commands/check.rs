@@ -180,7 +180,7 @@ impl Verdict {
             finding
         }));
 
-        let ok = errors.is_empty() && !(strict && !warnings.is_empty());
+        let ok = errors.is_empty() && (warnings.is_empty() || !strict);
         Verdict {
             config: report.config(),
             environment: environment.to_owned(),

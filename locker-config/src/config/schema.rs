@@ -131,10 +131,10 @@ impl Schema {
                 )));
             }
         }
-        if let Some(serde_json::Value::Array(keys)) = probe.get("keys") {
-            if let Some(index) = keys.iter().position(|k| !k.is_object()) {
-                return Err(invalid(format!("keys[{index}] is not an object")));
-            }
+        if let Some(serde_json::Value::Array(keys)) = probe.get("keys")
+            && let Some(index) = keys.iter().position(|k| !k.is_object())
+        {
+            return Err(invalid(format!("keys[{index}] is not an object")));
         }
         let de = &mut serde_json::Deserializer::from_str(text);
         let file: SchemaFile =
