@@ -66,6 +66,9 @@ pub(crate) enum Command {
     /// Compare two environments: keys only in one, equal and different values (never a value).
     #[command(after_help = DIFF_HELP)]
     Diff(DiffArgs),
+    /// Check that an environment holds every key an app's schema needs (never a value).
+    #[command(after_help = CHECK_HELP)]
+    Check(CheckArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -345,6 +348,39 @@ pub(crate) struct DiffArgs {
     /// Print a JSON object of key lists.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+const CHECK_HELP: &str = "\
+The schema is the JSON an app writes with AppConfig::template(TemplateFormat::Json): its keys,
+defaults, per-environment rules and aliases, so a pipeline can check an environment without
+building the app. The rules are those of AppConfig::check: a load fails on a required key that
+is missing (in the environment, in \"All\" and without a default), on an optional key missing in
+an environment its required_in names; and here also on an empty value. Keys no field reads
+(with a did-you-mean), fields set only in \"All\" and deprecated aliases in use are warnings;
+--strict makes them fail too. Values are not parsed (the schema has no types) nor printed.
+
+Exit codes: 0 a load would succeed, 1 it would not (or warnings with --strict), 2 a schema that
+cannot be read or is not format 1, 3 credentials, 4 no such environment.
+
+Examples:
+  locker check --schema app.schema.json --env prod
+  locker check --schema app.schema.json --env staging --strict
+  locker check --schema app.schema.json --env prod --json | jq '.errors[].key'";
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// The schema file (JSON, format 1).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) schema: PathBuf,
+    /// The environment to check.
+    #[arg(long, short, value_name = "ENV", env = "LOCKER_ENVIRONMENT")]
+    pub(crate) env: String,
+    /// Print a JSON object: ok, errors and warnings.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Fail on warnings too.
+    #[arg(long)]
+    pub(crate) strict: bool,
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! locker export [--env E] [--format dotenv|json] [-o FILE]
 //! locker run [--env E] [--no-inherit] [--watch] -- CMD ARGS...
 //! locker diff ENV_A ENV_B
+//! locker check --schema FILE --env E [--json] [--strict]
 //! ```
 //!
 //! Exit codes: 0 ok, 1 error, 2 usage, 3 authentication or permission, 4 not found; `run`
@@ -75,5 +76,6 @@ async fn dispatch(cli: Cli) -> CliResult<u8> {
         Command::Export(a) => commands::export::run(&mut ctx, a).await,
         Command::Run(a) => commands::run::run(&mut ctx, a).await,
         Command::Diff(a) => commands::diff::run(&mut ctx, a).await,
+        Command::Check(a) => commands::check::run(&mut ctx, a).await,
     }
 }

@@ -165,6 +165,9 @@
 //!
 //! `AppConfig::template(TemplateFormat::Dotenv)` writes an `.env.example` and
 //! [`TemplateFormat::Markdown`] a table for a README, from the same description.
+//! [`TemplateFormat::Json`] writes the config's [`Schema`](config::Schema), which
+//! `locker check --schema FILE --env E` checks an environment against by the same rules, without
+//! building the app (values are not parsed there: the schema has no types).
 //!
 //! # Testing
 //!

@@ -1,5 +1,6 @@
 //! One module per command; each takes its parsed arguments and returns the exit code.
 
+pub(crate) mod check;
 pub(crate) mod diff;
 pub(crate) mod env;
 pub(crate) mod export;

@@ -131,7 +131,7 @@ struct Scope {
 
 /// Collects field values and problems while generated code builds a config.
 pub struct Ctx<'a> {
-    fields: &'static [FieldInfo],
+    fields: &'a [FieldInfo],
     values: &'a Values,
     scope: Scope,
     warn_aliases: bool,
@@ -383,21 +383,57 @@ pub(crate) struct Outcome<T> {
 /// Builds `T` from `values`, collecting every problem (key collisions across nested structs
 /// included). `warn_aliases` logs a warning for each value read from a deprecated alias.
 pub(crate) fn collect<T: LockerConfig>(values: &Values, warn_aliases: bool) -> Outcome<T> {
-    let fields = T::describe();
+    collect_with(T::NAME, T::describe(), values, warn_aliases, T::__build)
+}
+
+/// Resolves every field of a schema (a config without its types) from `values`: a value that
+/// is set is taken as it is, since only the config's own types can parse it; defaults,
+/// `default_in`, `required_in`, aliases and key collisions apply as in [`collect`].
+pub(crate) fn collect_unparsed(
+    config: &'static str,
+    fields: &[FieldInfo],
+    values: &Values,
+) -> Outcome<()> {
+    collect_with(config, fields, values, false, |ctx| {
+        let mut complete = true;
+        for (index, info) in fields.iter().enumerate() {
+            let any = || super::parse::from_str::<String>("any value");
+            complete &= if info.is_optional() {
+                ctx.optional(index, any()).is_some()
+            } else {
+                let mut defaults =
+                    Defaults::new(info.default().map_or(DefaultValue::None, DefaultValue::Str));
+                for &(environment, value) in info.defaults_in() {
+                    defaults = defaults.environment(environment, DefaultValue::Str(value));
+                }
+                ctx.required(index, any(), defaults).is_some()
+            };
+        }
+        complete.then_some(())
+    })
+}
+
+fn collect_with<T>(
+    config: &'static str,
+    fields: &[FieldInfo],
+    values: &Values,
+    warn_aliases: bool,
+    build: impl FnOnce(&mut Ctx<'_>) -> Option<T>,
+) -> Outcome<T> {
     let mut ctx = Ctx {
         fields,
         values,
         scope: Scope {
             base: 0,
-            path: T::NAME,
+            path: config,
             optional_group: None,
         },
         warn_aliases,
-        config: T::NAME,
+        config,
         problems: collisions(fields, values.environment()),
         sources: Vec::new(),
     };
-    let built = T::__build(&mut ctx);
+    let built = build(&mut ctx);
     let config = built.filter(|_| ctx.problems.is_empty());
     Outcome {
         config,
@@ -419,7 +455,7 @@ pub(crate) fn build<T: LockerConfig>(values: &Values) -> Result<(T, Vec<FieldSou
 }
 
 /// A problem for each field that reads a key (or alias) another field already reads.
-fn collisions(fields: &'static [FieldInfo], environment: Option<&str>) -> Vec<FieldProblem> {
+fn collisions(fields: &[FieldInfo], environment: Option<&str>) -> Vec<FieldProblem> {
     let mut readers: HashMap<&'static str, &'static str> = HashMap::new();
     let mut problems = Vec::new();
     for info in fields {

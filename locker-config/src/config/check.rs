@@ -6,10 +6,11 @@ use std::fmt;
 use std::future::Future;
 
 use super::LockerConfig;
-use super::build::{Values, check_key, closest_key, collect};
-use super::field::read_keys;
+use super::build::{Outcome, Values, check_key, closest_key, collect};
+use super::field::FieldInfo;
 use super::loader::{Loader, Resolved};
 use super::report::{FieldProblem, FieldSource, ValueSource};
+use crate::Locker;
 use crate::error::Result;
 use crate::snapshot::{self, Want};
 
@@ -201,24 +202,7 @@ impl<T: LockerConfig> Loader<T> {
             for (key, _) in &overrides {
                 check_key::<T>(key, "override")?;
             }
-            // One list; only the environment's and "All"'s records are decrypted (and verified),
-            // as a load would, but for every key: drift is about the keys no field reads.
-            let want = Want {
-                environment: environment.clone(),
-                keys: None,
-            };
-            let records = snapshot::fetch_full(&client, &want, None).await?;
-            let mut values = Values::new(Some(environment.clone()));
-            let mut environment_keys: Vec<String> = Vec::new();
-            for (key, (value, in_environment)) in records.resolved() {
-                let source = if in_environment {
-                    environment_keys.push(key.to_owned());
-                    ValueSource::Environment(environment.clone())
-                } else {
-                    ValueSource::All
-                };
-                values.set(key.to_owned(), value.to_owned(), source);
-            }
+            let (mut values, environment_keys) = environment_values(&client, &environment).await?;
             for (key, value) in overrides {
                 values.set(key, value.to_string(), ValueSource::Override);
             }
@@ -227,21 +211,65 @@ impl<T: LockerConfig> Loader<T> {
     }
 }
 
+/// What `environment` resolves to (its own records, else "All"'s), and the keys set in the
+/// environment itself. One list; only the environment's and "All"'s records are decrypted (and
+/// verified), as a load would, but for every key: drift is about the keys no field reads.
+pub(super) async fn environment_values(
+    client: &Locker,
+    environment: &str,
+) -> Result<(Values, Vec<String>)> {
+    let want = Want {
+        environment: environment.to_owned(),
+        keys: None,
+    };
+    let records = snapshot::fetch_full(client, &want, None).await?;
+    let mut values = Values::new(Some(environment.to_owned()));
+    let mut environment_keys: Vec<String> = Vec::new();
+    for (key, (value, in_environment)) in records.resolved() {
+        let source = if in_environment {
+            environment_keys.push(key.to_owned());
+            ValueSource::Environment(environment.to_owned())
+        } else {
+            ValueSource::All
+        };
+        values.set(key.to_owned(), value.to_owned(), source);
+    }
+    Ok((values, environment_keys))
+}
+
 /// The report for `values`; `environment_keys` are the keys set in the environment itself.
 fn report<T: LockerConfig>(
     environment: String,
     values: &Values,
-    mut environment_keys: Vec<String>,
+    environment_keys: Vec<String>,
 ) -> CheckReport {
-    let fields = T::describe();
     let outcome = collect::<T>(values, false);
+    report_from(
+        T::NAME,
+        T::describe(),
+        environment,
+        values,
+        environment_keys,
+        outcome,
+    )
+}
 
-    let read: HashSet<String> = read_keys::<T>().into_iter().collect();
+/// The report of a config (typed, or a [`Schema`](super::Schema)) named `config` whose
+/// fields are `fields`, once `outcome` resolved them from `values`.
+pub(super) fn report_from<C>(
+    config: &'static str,
+    fields: &[FieldInfo],
+    environment: String,
+    values: &Values,
+    mut environment_keys: Vec<String>,
+    outcome: Outcome<C>,
+) -> CheckReport {
+    let read: HashSet<&str> = fields.iter().flat_map(FieldInfo::read_keys).collect();
     environment_keys.sort();
     environment_keys.dedup();
     let unused_keys = environment_keys
         .into_iter()
-        .filter(|key| !read.contains(key))
+        .filter(|key| !read.contains(key.as_str()))
         .map(|key| UnusedKey {
             did_you_mean: closest_key(fields, &key),
             key,
@@ -276,7 +304,7 @@ fn report<T: LockerConfig>(
         .collect();
 
     CheckReport {
-        config: T::NAME,
+        config,
         environment,
         problems: outcome.problems,
         unused_keys,

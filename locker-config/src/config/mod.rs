@@ -12,6 +12,7 @@ pub(crate) mod global;
 mod loader;
 pub(crate) mod parse;
 mod report;
+mod schema;
 pub(crate) mod template;
 
 pub use check::{CheckReport, EmptyValue, UnusedKey};
@@ -22,6 +23,7 @@ pub use global::OverrideGuard;
 pub(crate) use loader::from_values;
 pub use loader::{ENVIRONMENT_VAR, Loaded, Loader};
 pub use report::{ConfigReport, FieldProblem, FieldSource, ProblemKind, ValueSource};
+pub use schema::Schema;
 pub use template::TemplateFormat;
 
 /// A configuration type loaded from Locker; implemented by `#[derive(LockerConfig)]`.

@@ -1,9 +1,11 @@
-//! Templates of a config's keys: an `.env.example` and a Markdown table, from `describe()`.
+//! Templates of a config's keys: an `.env.example`, a Markdown table and the JSON schema, from
+//! `describe()`.
 
 use std::fmt::Write as _;
 
 use super::LockerConfig;
 use super::field::FieldInfo;
+use super::schema::Schema;
 
 /// The format of `AppConfig::template(…)`.
 ///
@@ -31,6 +33,7 @@ use super::field::FieldInfo;
 /// ];
 /// assert_eq!(AppConfig::template(TemplateFormat::Dotenv), lines.join("\n") + "\n");
 /// assert!(AppConfig::template(TemplateFormat::Markdown).starts_with("| Key | Field |"));
+/// assert!(AppConfig::template(TemplateFormat::Json).starts_with("{\n  \"format\": 1,"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -41,6 +44,11 @@ pub enum TemplateFormat {
     /// A Markdown table for a README: key, field, type, default(s), required, secret,
     /// description.
     Markdown,
+    /// The JSON schema (`format` 1) that `locker check --schema FILE --env E` checks an
+    /// environment against without building the app: per key, in field order, its key, field,
+    /// type, required, required_in, default, default_in, secret, aliases and doc. See
+    /// [`Schema`](crate::config::Schema).
+    Json,
 }
 
 /// `T::template(format)`.
@@ -49,6 +57,7 @@ pub(crate) fn render<T: LockerConfig>(format: TemplateFormat) -> String {
     match format {
         TemplateFormat::Dotenv => dotenv(T::NAME, fields),
         TemplateFormat::Markdown => markdown(fields),
+        TemplateFormat::Json => Schema::of::<T>().to_json(),
     }
 }
 
