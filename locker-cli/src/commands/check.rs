@@ -11,7 +11,7 @@ use locker_config::config::{ProblemKind, Schema};
 use serde::Serialize;
 
 use crate::cli::CheckArgs;
-use crate::client::Context;
+use crate::context::Context;
 use crate::error::{CliResult, ERROR, Failure, OK};
 use crate::output;
 

@@ -397,7 +397,7 @@ pub(crate) fn collect_unparsed(
     collect_with(config, fields, values, false, |ctx| {
         let mut complete = true;
         for (index, info) in fields.iter().enumerate() {
-            let any = || super::parse::from_str::<String>("any value");
+            let any = || super::parse::from_str::<String>("any value", "any values");
             complete &= if info.is_optional() {
                 ctx.optional(index, any()).is_some()
             } else {
