@@ -234,27 +234,33 @@ pub(crate) fn with_override_sync<T: LockerConfig, R>(config: T, f: impl FnOnce()
 /// config is leaked so `global()` can hand out `&'static` references; overrides are meant for
 /// tests.
 #[must_use = "the override ends when the guard is dropped"]
-pub struct ProcessOverrideGuard<T: LockerConfig> {
+pub struct ProcessOverrideGuard<T> {
+    // `release_process::<T>`: the type carries no `LockerConfig` bound, so that the stub the
+    // derive emits beside a compile error (no trait impl) still names it without a cascade.
+    release: fn(),
     _marker: PhantomData<fn() -> T>,
 }
 
-impl<T: LockerConfig> fmt::Debug for ProcessOverrideGuard<T> {
+impl<T> fmt::Debug for ProcessOverrideGuard<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProcessOverrideGuard")
-            .field("config", &T::NAME)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
-impl<T: LockerConfig> Drop for ProcessOverrideGuard<T> {
+impl<T> Drop for ProcessOverrideGuard<T> {
     fn drop(&mut self) {
-        let cell = T::__global();
-        let mut held = cell.lock_process();
-        *held = None;
-        cell.process_set.store(false, Ordering::Release);
-        drop(held);
-        cell.process_released.notify_one();
+        (self.release)();
     }
+}
+
+fn release_process<T: LockerConfig>() {
+    let cell = T::__global();
+    let mut held = cell.lock_process();
+    *held = None;
+    cell.process_set.store(false, Ordering::Release);
+    drop(held);
+    cell.process_released.notify_one();
 }
 
 pub(crate) fn override_global_process<T: LockerConfig>(config: T) -> ProcessOverrideGuard<T> {
@@ -280,6 +286,7 @@ pub(crate) fn override_global_process<T: LockerConfig>(config: T) -> ProcessOver
     });
     cell.process_set.store(true, Ordering::Release);
     ProcessOverrideGuard {
+        release: release_process::<T>,
         _marker: PhantomData,
     }
 }
