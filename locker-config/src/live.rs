@@ -606,6 +606,14 @@ mod tests {
     }
 
     #[test]
+    fn handles_changes_and_status_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Live<u8>>();
+        send_sync::<Changes>();
+        send_sync::<LiveStatus>();
+    }
+
+    #[test]
     fn change_lists_keys() {
         let c = Change {
             keys: vec!["A".to_owned(), "B".to_owned()].into(),

@@ -331,3 +331,22 @@ pub(crate) fn with_override<T: LockerConfig, F: Future>(
         future: Box::pin(future),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Unit;
+
+    #[test]
+    fn process_guards_and_wrapped_futures_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        fn send<T: Send>(_: &T) {}
+        send_sync::<ProcessOverrideGuard<Unit>>();
+        let future = WithOverride {
+            config: &7u8,
+            future: Box::pin(async { 1 }),
+        };
+        send(&future);
+    }
+}
