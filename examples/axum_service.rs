@@ -74,7 +74,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let (stop, stopped) = oneshot::channel();
     let service = tokio::spawn(
         axum::serve(listener, app::router(state))
-            .with_graceful_shutdown(shutdown_signal(stopped))
+            .with_graceful_shutdown(shutdown_signal(stopped)?)
             .into_future(),
     );
 
@@ -93,30 +93,31 @@ async fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// Resolves on Ctrl-C, on SIGTERM (Unix), or when `stopped` fires (the demo is over).
-async fn shutdown_signal(stopped: oneshot::Receiver<()>) {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+/// Resolves on Ctrl-C, on SIGTERM (Unix), or when `stopped` fires (the demo is over). The
+/// signal handlers are installed before it returns, so a signal that comes before the server
+/// first polls it is not lost.
+fn shutdown_signal(
+    stopped: oneshot::Receiver<()>,
+) -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
+    let (mut interrupt, mut terminate) = {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                term.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+        (
+            signal(SignalKind::interrupt())?,
+            signal(SignalKind::terminate())?,
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => println!("Ctrl-C: finishing the requests in flight…"),
-        () = terminate => println!("SIGTERM: finishing the requests in flight…"),
-        _ = stopped => println!("Demo over: finishing the requests in flight…"),
-    }
+    Ok(async move {
+        #[cfg(unix)]
+        let (ctrl_c, terminate) = (interrupt.recv(), terminate.recv());
+        #[cfg(not(unix))]
+        let (ctrl_c, terminate) = (tokio::signal::ctrl_c(), std::future::pending::<()>());
+        tokio::select! {
+            _ = ctrl_c => println!("Ctrl-C: finishing the requests in flight…"),
+            _ = terminate => println!("SIGTERM: finishing the requests in flight…"),
+            _ = stopped => println!("Demo over: finishing the requests in flight…"),
+        }
+    })
 }
 
 async fn seed(locker: &Locker) -> Result<(), Box<dyn Error>> {
