@@ -42,7 +42,7 @@ fn main() {
         let _guard = AppConfig::override_global(test_config("3000", "no"));
         banner()
     });
-    let b = thread::spawn(|| AppConfig::with_override(test_config("4000", "yes"), banner));
+    let b = thread::spawn(|| AppConfig::with_override_sync(test_config("4000", "yes"), banner));
     println!("test a sees: {}", a.join().unwrap());
     println!("test b sees: {}", b.join().unwrap());
 

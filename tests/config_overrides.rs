@@ -40,7 +40,7 @@ fn override_applies_until_the_guard_drops_and_nests() {
         assert_eq!(port_of_global(), 2);
     }
     assert_eq!(port_of_global(), 1);
-    assert_eq!(AppConfig::with_override(config(3), port_of_global), 3);
+    assert_eq!(AppConfig::with_override_sync(config(3), port_of_global), 3);
     assert_eq!(port_of_global(), 1);
     assert_eq!(
         AppConfig::global().database_url.expose_secret(),

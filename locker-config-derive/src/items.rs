@@ -135,10 +135,10 @@ pub(crate) fn inherent_items(ident: &Ident, vis: &Visibility) -> Vec<Item> {
         ),
         item(
             format!(
-                "The process-global `{name}`: this thread's test override if any, else the \
-                 instance set by `init`, else loaded on first use (exactly once, however many \
-                 threads race) with the loader given to `install_global`, or for the \
-                 `LOCKER_ENVIRONMENT` environment. Panics if that load fails; the next call \
+                "The process-global `{name}`: this thread's (or this future's) test override if \
+                 any, else the process override, else the instance set by `init`, else loaded \
+                 on first use (exactly once, however many threads race) with the loader given \
+                 to `install_global`, or for the `LOCKER_ENVIRONMENT` environment. Panics if that load fails; the next call \
                  tries again."
             ),
             quote!(#vis fn global() -> &'static Self),
@@ -194,9 +194,30 @@ pub(crate) fn inherent_items(ident: &Ident, vis: &Visibility) -> Vec<Item> {
             unreachable(),
         ),
         item(
-            "Runs `f` with `global()` on this thread returning `config`.",
-            quote!(#vis fn with_override<__R>(config: Self, f: impl ::core::ops::FnOnce() -> __R) -> __R),
-            quote!({ #p::with_override::<Self, __R>(config, f) }),
+            "Makes `global()` on every thread and task of the process return `config` until the \
+             guard drops; a thread's own override still wins there. One at a time per type: a \
+             second call waits until the first guard drops, so parallel tests never see each \
+             other's values.",
+            quote!(#vis fn override_global_process(config: Self) -> #p::ProcessOverrideGuard<Self>),
+            quote!({ #p::override_global_process::<Self>(config) }),
+            unreachable(),
+        ),
+        item(
+            "Wraps `future` so that `global()` returns `config` inside it, on whichever thread \
+             polls it (`AppConfig::with_override(cfg, async { … }).await`).",
+            quote! {
+                #vis fn with_override<__F>(config: Self, future: __F) -> #p::WithOverride<Self, __F>
+                where
+                    __F: ::core::future::Future,
+            },
+            quote!({ #p::with_override::<Self, __F>(config, future) }),
+            unreachable(),
+        ),
+        item(
+            "Runs `f` with `global()` on this thread returning `config`: the closure form of \
+             `with_override`.",
+            quote!(#vis fn with_override_sync<__R>(config: Self, f: impl ::core::ops::FnOnce() -> __R) -> __R),
+            quote!({ #p::with_override_sync::<Self, __R>(config, f) }),
             unreachable(),
         ),
     ]

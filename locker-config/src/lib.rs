@@ -189,7 +189,33 @@
 //!
 //! let _guard = AppConfig::override_global(AppConfig::from_values([("HTTP_PORT", "0")]).unwrap());
 //! assert_eq!(handler(), 0);
-//! assert_eq!(AppConfig::with_override(AppConfig::from_values([("HTTP_PORT", "1")]).unwrap(), handler), 1);
+//! assert_eq!(AppConfig::with_override_sync(AppConfig::from_values([("HTTP_PORT", "1")]).unwrap(), handler), 1);
+//! ```
+//!
+//! On a multi-thread runtime, code runs on worker threads the test does not own.
+//! `override_global_process` reaches every thread and task of the process, one test at a time
+//! per config type (a second call waits for the first guard); `with_override` wraps one future,
+//! and the override follows it to whichever worker polls it:
+//!
+//! ```
+//! # use locker_config::LockerConfig;
+//! # #[derive(Debug, LockerConfig)]
+//! # struct AppConfig {
+//! #     #[locker(key = "HTTP_PORT", default = 8080)]
+//! #     port: u16,
+//! # }
+//! # #[tokio::main(flavor = "multi_thread")]
+//! # async fn main() {
+//! let _guard = AppConfig::override_global_process(AppConfig::from_values([("HTTP_PORT", "2")]).unwrap());
+//! let spawned = tokio::spawn(async { AppConfig::global().port });
+//! assert_eq!(spawned.await.unwrap(), 2);
+//!
+//! let port = AppConfig::with_override(AppConfig::from_values([("HTTP_PORT", "3")]).unwrap(), async {
+//!     tokio::task::yield_now().await;
+//!     AppConfig::global().port
+//! });
+//! assert_eq!(tokio::spawn(port).await.unwrap(), 3);
+//! # }
 //! ```
 //!
 //! # Introspection
@@ -221,10 +247,10 @@ pub use client::{
 };
 pub use config::{
     CheckReport, ConfigReport, FieldInfo, Loaded, Loader, LockerConfig, OverrideGuard,
-    TemplateFormat,
+    ProcessOverrideGuard, TemplateFormat, WithOverride,
 };
 pub use error::{Error, ErrorKind, Result};
-pub use live::{Change, Changes, Live};
+pub use live::{Change, Changes, Live, LiveStatus};
 pub use model::{BrokenSecret, Environment, Saved, SecretRecord};
 pub use secret::Secret;
 pub use snapshot::{CachePolicy, Origin, SnapshotReason};

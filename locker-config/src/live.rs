@@ -9,11 +9,16 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::pin::Pin;
 use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, SystemTime};
 
 use arc_swap::ArcSwap;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 use tokio::sync::{Mutex, broadcast, oneshot};
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 use crate::snapshot::{self, Origin, Records, SnapshotFile, Source, Want};
 use crate::{Error, ErrorKind, Locker, Result};
@@ -73,6 +78,8 @@ struct Shared<T> {
     current: ArcSwap<T>,
     changes: broadcast::Sender<Change>,
     engine: Mutex<Engine<T>>,
+    // Written under the engine lock after each load or refresh; read by `status()` without it.
+    health: std::sync::Mutex<LiveStatus>,
     // Dropped with the last handle: the refresh task sees its receiver close and ends.
     _stop: oneshot::Sender<()>,
 }
@@ -102,34 +109,191 @@ impl Change {
 }
 
 /// The changes of a [`Live`] value, from [`Live::subscribe`].
+///
+/// Read them with [`next`](Changes::next), or as a [`futures_core::Stream`] of [`Change`]s
+/// (with `StreamExt` from `futures` or `tokio-stream`) that ends once the live value is gone.
 #[derive(Debug)]
 pub struct Changes {
-    rx: broadcast::Receiver<Change>,
+    stream: BroadcastStream<Change>,
 }
 
 impl Changes {
     /// The next change; `None` once the live value is gone. A subscriber that falls more than
     /// 64 changes behind skips the oldest.
     pub async fn next(&mut self) -> Option<Change> {
-        loop {
-            match self.rx.recv().await {
-                Ok(change) => return Some(change),
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
-            }
-        }
+        std::future::poll_fn(|cx| self.poll_change(cx)).await
     }
 
     /// The next change if one is waiting, without waiting.
     pub fn try_next(&mut self) -> Option<Change> {
+        // A waiting change makes the receive ready at its first poll; nothing waiting leaves
+        // it pending, and the next `next()` polls it again with a real waker.
+        match self.poll_change(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(change) => change,
+            Poll::Pending => None,
+        }
+    }
+
+    fn poll_change(&mut self, cx: &mut Context<'_>) -> Poll<Option<Change>> {
+        use futures_core::Stream;
         loop {
-            match self.rx.try_recv() {
-                Ok(change) => return Some(change),
-                Err(broadcast::error::TryRecvError::Lagged(_)) => continue,
-                Err(_) => return None,
+            return match Pin::new(&mut self.stream).poll_next(cx) {
+                Poll::Ready(Some(Ok(change))) => Poll::Ready(Some(change)),
+                Poll::Ready(Some(Err(BroadcastStreamRecvError::Lagged(_)))) => continue,
+                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Pending => Poll::Pending,
+            };
+        }
+    }
+}
+
+impl futures_core::Stream for Changes {
+    type Item = Change;
+
+    /// As [`Changes::next`]: skips what a lagging subscriber missed, ends with the live value.
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Change>> {
+        self.get_mut().poll_change(cx)
+    }
+}
+
+/// The health of a [`Live`] value, from [`Live::status`]: where its value came from, when Locker
+/// last answered, the last error and how many refreshes in a row failed. Never a value, so it
+/// can be served as is on a health endpoint: it implements `serde::Serialize`.
+///
+/// ```
+/// # use locker_config::{LiveStatus, Origin};
+/// fn healthy(status: &LiveStatus) -> bool {
+///     status.consecutive_failures == 0 && status.origin == Origin::Network
+/// }
+/// ```
+///
+/// As JSON (`serde_json::to_string(&live.status())`), while Locker refuses a value that started
+/// from the snapshot:
+///
+/// ```json
+/// {"origin": {"source": "snapshot", "reason": "unreachable", "age_secs": 3600,
+///             "fetched_at": "2026-01-01T09:00:00Z"},
+///  "last_success": null, "last_error": "connection error: …", "consecutive_failures": 12}
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct LiveStatus {
+    /// Where the current records came from: [`Origin::Network`] once Locker has answered a load
+    /// or refresh, else the snapshot it started from (its `age` as of this status).
+    pub origin: Origin,
+    /// When Locker last answered a load or refresh (under
+    /// [`CachePolicy::SnapshotOnly`](crate::CachePolicy::SnapshotOnly), when the snapshot was
+    /// last read); `None` while the value has only come from the snapshot.
+    pub last_success: Option<SystemTime>,
+    /// The error of the last failed refresh, until one succeeds; it names keys and
+    /// environments, never values.
+    pub last_error: Option<Arc<Error>>,
+    /// Refreshes that failed since the last success (a value that does not build counts).
+    pub consecutive_failures: u32,
+}
+
+impl LiveStatus {
+    fn started(origin: Origin) -> Self {
+        let answered = match &origin {
+            Origin::Network => true,
+            Origin::Snapshot { reason, .. } => matches!(
+                reason,
+                snapshot::SnapshotReason::Unchanged | snapshot::SnapshotReason::SnapshotOnly
+            ),
+        };
+        LiveStatus {
+            origin,
+            last_success: answered.then(SystemTime::now),
+            last_error: None,
+            consecutive_failures: 0,
+        }
+    }
+
+    fn succeeded(&mut self, origin: Origin) {
+        self.origin = origin;
+        self.last_success = Some(SystemTime::now());
+        self.last_error = None;
+        self.consecutive_failures = 0;
+    }
+
+    fn failed(&mut self, error: Arc<Error>) {
+        self.last_error = Some(error);
+        self.consecutive_failures = self.consecutive_failures.saturating_add(1);
+    }
+}
+
+impl Serialize for LiveStatus {
+    /// `origin` (`{"source": "locker"}`, or `{"source": "snapshot", "reason", "age_secs",
+    /// "fetched_at"}`), `last_success` (RFC 3339 or `null`), `last_error` (the error's message
+    /// or `null`) and `consecutive_failures`.
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("LiveStatus", 4)?;
+        s.serialize_field("origin", &OriginJson(&self.origin))?;
+        s.serialize_field("last_success", &self.last_success.map(rfc3339))?;
+        s.serialize_field(
+            "last_error",
+            &self.last_error.as_ref().map(|e| e.to_string()),
+        )?;
+        s.serialize_field("consecutive_failures", &self.consecutive_failures)?;
+        s.end()
+    }
+}
+
+fn rfc3339(t: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+struct OriginJson<'a>(&'a Origin);
+
+impl Serialize for OriginJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        match self.0 {
+            Origin::Network => {
+                let mut s = serializer.serialize_struct("Origin", 1)?;
+                s.serialize_field("source", "locker")?;
+                s.end()
+            }
+            Origin::Snapshot {
+                age,
+                fetched_at,
+                reason,
+            } => {
+                let mut s = serializer.serialize_struct("Origin", 4)?;
+                s.serialize_field("source", "snapshot")?;
+                s.serialize_field(
+                    "reason",
+                    match reason {
+                        snapshot::SnapshotReason::Unreachable => "unreachable",
+                        snapshot::SnapshotReason::Fresh => "fresh",
+                        snapshot::SnapshotReason::Unchanged => "unchanged",
+                        snapshot::SnapshotReason::SnapshotOnly => "snapshot_only",
+                    },
+                )?;
+                s.serialize_field("age_secs", &age.as_secs())?;
+                s.serialize_field("fetched_at", &rfc3339(*fetched_at))?;
+                s.end()
             }
         }
     }
+}
+
+/// What the status keeps of an error a caller also gets back: everything but its cause and
+/// detail, which only the caller's copy carries.
+fn copy_of(e: &Error) -> Error {
+    let mut copy = Error::new(e.kind(), e.message());
+    if let Some(status) = e.status() {
+        copy = copy.with_status(status);
+    }
+    if let Some(code) = e.code() {
+        copy = copy.with_code(code);
+    }
+    if let Some(body) = e.body() {
+        copy = copy.with_body(body);
+    }
+    if let Some(after) = e.retry_after() {
+        copy = copy.with_retry_after(after);
+    }
+    copy
 }
 
 impl<T: Send + Sync + 'static> Live<T> {
@@ -141,8 +305,44 @@ impl<T: Send + Sync + 'static> Live<T> {
     /// A stream of changes from now on.
     pub fn subscribe(&self) -> Changes {
         Changes {
-            rx: self.shared.changes.subscribe(),
+            stream: BroadcastStream::new(self.shared.changes.subscribe()),
         }
+    }
+
+    /// The health of this live value: where it came from, when Locker last answered, the last
+    /// error and how many refreshes in a row failed. Cheap, and sends no request.
+    ///
+    /// ```no_run
+    /// # use locker_config::LockerConfig;
+    /// # #[derive(LockerConfig)] struct AppConfig { database_url: String }
+    /// # fn run(live: locker_config::Live<AppConfig>) {
+    /// let status = live.status();
+    /// if status.consecutive_failures > 0 {
+    ///     eprintln!(
+    ///         "running on {} since {:?}; Locker says: {}",
+    ///         status.origin,
+    ///         status.last_success,
+    ///         status.last_error.map(|e| e.to_string()).unwrap_or_default()
+    ///     );
+    /// }
+    /// # }
+    /// ```
+    pub fn status(&self) -> LiveStatus {
+        let mut status = self
+            .shared
+            .health
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if let Origin::Snapshot {
+            age, fetched_at, ..
+        } = &mut status.origin
+        {
+            *age = SystemTime::now()
+                .duration_since(*fetched_at)
+                .unwrap_or(*age);
+        }
+        status
     }
 
     /// Refreshes now (for example after a 401 from a rotated password), blocking the calling
@@ -172,9 +372,60 @@ impl<T: Send + Sync + 'static> Live<T> {
 }
 
 impl<T: Send + Sync + 'static> Shared<T> {
-    /// One refresh: `true` when the value changed.
+    /// One refresh, recorded in the status (which keeps a copy of the error the caller gets):
+    /// `true` when the value changed.
     async fn refresh(&self) -> Result<bool> {
         let mut engine = self.engine.lock().await;
+        let result = self.refresh_locked(&mut engine).await;
+        match &result {
+            Ok(_) => self.succeeded(&engine),
+            Err(e) => self.failed(Arc::new(copy_of(e))),
+        }
+        result
+    }
+
+    /// One tick of the refresh task, recorded in the status (which keeps the error itself):
+    /// whether it succeeded.
+    async fn tick(&self) -> std::result::Result<(), Arc<Error>> {
+        let mut engine = self.engine.lock().await;
+        match self.refresh_locked(&mut engine).await {
+            Ok(_) => {
+                self.succeeded(&engine);
+                Ok(())
+            }
+            Err(e) => {
+                let e = Arc::new(e);
+                self.failed(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    fn health(&self) -> std::sync::MutexGuard<'_, LiveStatus> {
+        self.health
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn succeeded(&self, engine: &Engine<T>) {
+        let origin = if engine.snapshot_only {
+            Origin::Snapshot {
+                age: engine.records.age(),
+                fetched_at: SystemTime::now() - engine.records.age(),
+                reason: snapshot::SnapshotReason::SnapshotOnly,
+            }
+        } else {
+            Origin::Network
+        };
+        self.health().succeeded(origin);
+    }
+
+    fn failed(&self, error: Arc<Error>) {
+        self.health().failed(error);
+    }
+
+    /// One refresh: `true` when the value changed.
+    async fn refresh_locked(&self, engine: &mut Engine<T>) -> Result<bool> {
         let next = if engine.snapshot_only {
             let Some(file) = &engine.file else {
                 return Ok(false);
@@ -250,6 +501,7 @@ pub(crate) async fn start<T: Send + Sync + 'static>(
     }
     let (records, origin) = snapshot::load(&source, &want).await?;
     let value = build(&records, &origin)?;
+    let health = LiveStatus::started(origin);
     let file = source.snapshot_file(&want);
     let (stop_tx, stop_rx) = oneshot::channel();
     let (changes, _) = broadcast::channel(CHANGE_BUFFER);
@@ -265,6 +517,7 @@ pub(crate) async fn start<T: Send + Sync + 'static>(
             build,
             ignored,
         }),
+        health: std::sync::Mutex::new(health),
         _stop: stop_tx,
     });
     spawn_ticker(Arc::downgrade(&shared), stop_rx, interval);
@@ -313,8 +566,8 @@ fn spawn_ticker<T: Send + Sync + 'static>(
             let Some(shared) = shared.upgrade() else {
                 return;
             };
-            match shared.refresh().await {
-                Ok(_) => failures = 0,
+            match shared.tick().await {
+                Ok(()) => failures = 0,
                 Err(e) => {
                     failures = failures.saturating_add(1);
                     tracing::warn!(failures, "live configuration refresh failed: {e}");
@@ -350,6 +603,14 @@ mod tests {
         assert_eq!(tick_delay(s(10), 10, 0.5), s(300));
         assert_eq!(tick_delay(s(3600), 3, 0.5), s(3600));
         assert_eq!(tick_delay(s(10), 0, f64::NAN), s(10));
+    }
+
+    #[test]
+    fn handles_changes_and_status_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Live<u8>>();
+        send_sync::<Changes>();
+        send_sync::<LiveStatus>();
     }
 
     #[test]

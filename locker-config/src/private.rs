@@ -7,7 +7,7 @@ pub use crate::config::build::{Ctx, DefaultValue, Defaults, Nested};
 pub use crate::config::field::{
     FieldList, FieldsBuilder, KeyPart, key_buffer, key_bytes, key_count, key_list,
 };
-pub use crate::config::global::{GlobalCell, OverrideGuard};
+pub use crate::config::global::{GlobalCell, OverrideGuard, ProcessOverrideGuard, WithOverride};
 pub use crate::config::parse::{Parser, boolean, duration, from_str, json, list, secret, with};
 pub use crate::config::{CheckReport, FieldInfo, Loader, LockerConfig, TemplateFormat};
 pub use crate::error::Result;
@@ -68,7 +68,17 @@ pub fn override_global<T: LockerConfig>(config: T) -> OverrideGuard<T> {
     crate::config::global::override_global(config)
 }
 
-/// `T::with_override(config, f)`.
-pub fn with_override<T: LockerConfig, R>(config: T, f: impl FnOnce() -> R) -> R {
-    crate::config::global::with_override(config, f)
+/// `T::override_global_process(config)`.
+pub fn override_global_process<T: LockerConfig>(config: T) -> ProcessOverrideGuard<T> {
+    crate::config::global::override_global_process(config)
+}
+
+/// `T::with_override(config, future)`.
+pub fn with_override<T: LockerConfig, F: Future>(config: T, future: F) -> WithOverride<T, F> {
+    crate::config::global::with_override(config, future)
+}
+
+/// `T::with_override_sync(config, f)`.
+pub fn with_override_sync<T: LockerConfig, R>(config: T, f: impl FnOnce() -> R) -> R {
+    crate::config::global::with_override_sync(config, f)
 }

@@ -19,7 +19,7 @@ pub use check::{CheckReport, EmptyValue, UnusedKey};
 pub use field::FieldInfo;
 #[allow(unused_imports)] // for the loader's selective decryption
 pub(crate) use field::read_keys;
-pub use global::OverrideGuard;
+pub use global::{OverrideGuard, ProcessOverrideGuard, WithOverride};
 pub(crate) use loader::from_values;
 pub use loader::{ENVIRONMENT_VAR, Loaded, Loader};
 pub use report::{ConfigReport, FieldProblem, FieldSource, ProblemKind, ValueSource};
