@@ -196,11 +196,21 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+// Unit tests derive `LockerConfig` inside the crate, where the generated `::locker_config`
+// paths must resolve too.
+#[cfg(test)]
+extern crate self as locker_config;
+
 pub mod blocking;
 pub mod client;
 pub mod config;
+#[cfg(feature = "config")]
+pub mod config_rs;
 pub mod credentials;
 mod error;
+#[cfg(feature = "figment")]
+pub mod figment;
+mod layers;
 mod live;
 pub mod model;
 mod runtime;

@@ -6,9 +6,9 @@ use std::fmt;
 use std::future::Future;
 
 use super::LockerConfig;
-use super::build::{Values, check_key, closest_key, collect};
+use super::build::{Values, closest_key, collect};
 use super::field::read_keys;
-use super::loader::{Loader, Resolved};
+use super::loader::{Loader, Resolved, values_from};
 use super::report::{FieldProblem, FieldSource, ValueSource};
 use crate::error::Result;
 use crate::snapshot::{self, Want};
@@ -85,6 +85,7 @@ pub struct CheckReport {
     from_all_only: Vec<FieldSource>,
     empty_values: Vec<EmptyValue>,
     aliases_used: Vec<FieldSource>,
+    shadowed: Vec<FieldSource>,
 }
 
 impl CheckReport {
@@ -110,6 +111,7 @@ impl CheckReport {
             && self.from_all_only.is_empty()
             && self.empty_values.is_empty()
             && self.aliases_used.is_empty()
+            && self.shadowed.is_empty()
     }
 
     /// Everything a load would fail on: missing, unparsable and rejected values, key
@@ -137,6 +139,12 @@ impl CheckReport {
     pub fn aliases_used(&self) -> &[FieldSource] {
         &self.aliases_used
     }
+
+    /// Fields whose value Locker holds (in the environment or "All") but a process environment
+    /// variable overrides ([`Loader::process_env`]); each source names the variable.
+    pub fn shadowed_by_process_env(&self) -> &[FieldSource] {
+        &self.shadowed
+    }
 }
 
 impl fmt::Display for CheckReport {
@@ -150,7 +158,8 @@ impl fmt::Display for CheckReport {
         let warnings = self.unused_keys.len()
             + self.from_all_only.len()
             + self.empty_values.len()
-            + self.aliases_used.len();
+            + self.aliases_used.len()
+            + self.shadowed.len();
         let plural = |n: usize| if n == 1 { "" } else { "s" };
         match (problems, warnings) {
             (0, 0) => return f.write_str("all good"),
@@ -162,7 +171,12 @@ impl fmt::Display for CheckReport {
         section(f, "keys that no field reads", &self.unused_keys)?;
         section(f, "fields set only in \"All\"", &self.from_all_only)?;
         section(f, "empty values", &self.empty_values)?;
-        section(f, "deprecated keys in use", &self.aliases_used)
+        section(f, "deprecated keys in use", &self.aliases_used)?;
+        section(
+            f,
+            "keys the process environment shadows",
+            &self.shadowed,
+        )
     }
 }
 
@@ -179,8 +193,10 @@ fn section<D: fmt::Display>(f: &mut fmt::Formatter<'_>, title: &str, items: &[D]
 
 impl<T: LockerConfig> Loader<T> {
     /// Checks the config against its environment without loading it: every problem a load
-    /// would hit, plus drift (keys no field reads, with a did-you-mean; fields set only in
-    /// "All"; empty values; deprecated aliases in use). One list request.
+    /// would hit (with this loader's layers: overrides, process environment, dotenv file),
+    /// plus drift (keys no field reads, with a did-you-mean; fields set only in "All"; empty
+    /// values; deprecated aliases in use; keys the process environment shadows). One list
+    /// request.
     ///
     /// Returns `Ok` whatever it finds; `Err` only when it cannot look (credentials, network,
     /// an environment that does not exist, an override for an unknown key). Blocking; works
@@ -196,11 +212,8 @@ impl<T: LockerConfig> Loader<T> {
             let Resolved {
                 environment,
                 client,
-                overrides,
+                layers,
             } = resolved?;
-            for (key, _) in &overrides {
-                check_key::<T>(key, "override")?;
-            }
             // One list; only the environment's and "All"'s records are decrypted (and verified),
             // as a load would, but for every key: drift is about the keys no field reads.
             let want = Want {
@@ -208,30 +221,26 @@ impl<T: LockerConfig> Loader<T> {
                 keys: None,
             };
             let records = snapshot::fetch_full(&client, &want, None).await?;
-            let mut values = Values::new(Some(environment.clone()));
-            let mut environment_keys: Vec<String> = Vec::new();
-            for (key, (value, in_environment)) in records.resolved() {
-                let source = if in_environment {
-                    environment_keys.push(key.to_owned());
-                    ValueSource::Environment(environment.clone())
-                } else {
-                    ValueSource::All
-                };
-                values.set(key.to_owned(), value.to_owned(), source);
-            }
-            for (key, value) in overrides {
-                values.set(key, value.to_string(), ValueSource::Override);
-            }
-            Ok(report::<T>(environment, &values, environment_keys))
+            let values = values_from(&records, &layers);
+            let resolved = records.resolved();
+            let environment_keys: Vec<String> = resolved
+                .iter()
+                .filter(|(_, (_, in_environment))| *in_environment)
+                .map(|(key, _)| (*key).to_owned())
+                .collect();
+            let in_locker: HashSet<String> = resolved.keys().map(|k| (*k).to_owned()).collect();
+            Ok(report::<T>(environment, &values, environment_keys, &in_locker))
         }
     }
 }
 
-/// The report for `values`; `environment_keys` are the keys set in the environment itself.
+/// The report for `values`; `environment_keys` are the keys set in the environment itself,
+/// `in_locker` those set in the environment or "All".
 fn report<T: LockerConfig>(
     environment: String,
     values: &Values,
     mut environment_keys: Vec<String>,
+    in_locker: &HashSet<String>,
 ) -> CheckReport {
     let fields = T::describe();
     let outcome = collect::<T>(values, false);
@@ -275,6 +284,19 @@ fn report<T: LockerConfig>(
         .cloned()
         .collect();
 
+    let shadowed = outcome
+        .sources
+        .iter()
+        .filter(|s| matches!(s.source, ValueSource::ProcessEnv { .. }))
+        .filter(|s| {
+            fields
+                .iter()
+                .find(|info| info.field() == s.field)
+                .is_some_and(|info| info.read_keys().any(|key| in_locker.contains(key)))
+        })
+        .cloned()
+        .collect();
+
     CheckReport {
         config: T::NAME,
         environment,
@@ -283,6 +305,7 @@ fn report<T: LockerConfig>(
         from_all_only,
         empty_values,
         aliases_used,
+        shadowed,
     }
 }
 
@@ -315,6 +338,7 @@ mod tests {
                 source: ValueSource::All,
             }],
             aliases_used: vec![],
+            shadowed: vec![],
         };
         assert_eq!(
             report.to_string(),

@@ -42,6 +42,11 @@ pub trait LockerConfig: Sized + Send + Sync + 'static {
     /// (with their prefix). Aliases are not included.
     const KEYS: &'static [&'static str];
 
+    /// The prefix of the process environment variables that override Locker, from
+    /// `#[locker(env_prefix = "…")]`; `None`: the process environment is read only when the
+    /// loader asks for it.
+    const ENV_PREFIX: Option<&'static str> = None;
+
     /// Every field: key, path, type, defaults, rules, doc comment; nested structs' fields in
     /// place, with their full path and key.
     fn describe() -> &'static [FieldInfo];
