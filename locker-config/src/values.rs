@@ -340,11 +340,19 @@ mod tests {
         let loader = ValuesLoader::new("prod")
             .process_env("APP_")
             .dotenv_file(&path)
-            .env_lookup(&[("APP_B", "env-b"), ("APP_LOCAL", "env-local"), ("APP_NEW", "x")]);
+            .env_lookup(&[
+                ("APP_B", "env-b"),
+                ("APP_LOCAL", "env-local"),
+                ("APP_NEW", "x"),
+            ]);
         let layers = loader.layers().unwrap();
         let records = Records::for_tests(
             "prod",
-            &[("1", "A", "all-a", false), ("2", "B", "prod-b", true), ("3", "C", "prod-c", true)],
+            &[
+                ("1", "A", "all-a", false),
+                ("2", "B", "prod-b", true),
+                ("3", "C", "prod-c", true),
+            ],
         );
         let values = EnvValues::from_records(&records, &Origin::Network, &layers).unwrap();
         let got: Vec<(&str, &str, String)> = values

@@ -51,7 +51,9 @@ impl Values {
     /// The value for `info` from the highest layer that sets its key or an alias; within a
     /// layer, its key, else its first alias that is set.
     fn lookup(&self, info: &FieldInfo) -> Option<(&str, &ValueSource, Option<&'static str>)> {
-        let mut best = self.get(info.key()).map(|(raw, source)| (raw, source, None));
+        let mut best = self
+            .get(info.key())
+            .map(|(raw, source)| (raw, source, None));
         for alias in info.aliases() {
             if let Some((raw, source)) = self.get(alias) {
                 if best.is_none_or(|(_, held, _)| source.layer() > held.layer()) {

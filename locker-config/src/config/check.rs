@@ -172,11 +172,7 @@ impl fmt::Display for CheckReport {
         section(f, "fields set only in \"All\"", &self.from_all_only)?;
         section(f, "empty values", &self.empty_values)?;
         section(f, "deprecated keys in use", &self.aliases_used)?;
-        section(
-            f,
-            "keys the process environment shadows",
-            &self.shadowed,
-        )
+        section(f, "keys the process environment shadows", &self.shadowed)
     }
 }
 
@@ -229,7 +225,12 @@ impl<T: LockerConfig> Loader<T> {
                 .map(|(key, _)| (*key).to_owned())
                 .collect();
             let in_locker: HashSet<String> = resolved.keys().map(|k| (*k).to_owned()).collect();
-            Ok(report::<T>(environment, &values, environment_keys, &in_locker))
+            Ok(report::<T>(
+                environment,
+                &values,
+                environment_keys,
+                &in_locker,
+            ))
         }
     }
 }

@@ -354,7 +354,9 @@ impl Layers {
         }
         let keys = config_keys::<T>();
         let process = match prefix.as_deref().or(T::ENV_PREFIX) {
-            Some(prefix) => ProcessEnv::new(prefix, lookup)?.read(keys.iter().map(String::as_str))?,
+            Some(prefix) => {
+                ProcessEnv::new(prefix, lookup)?.read(keys.iter().map(String::as_str))?
+            }
             None => Vec::new(),
         };
         let dotenv = match dotenv {
@@ -442,7 +444,10 @@ fn live_build<T: LockerConfig>(layers: Layers) -> (BuildFn<T>, BTreeSet<String>)
 }
 
 /// Builds `T` from the records of one environment ("All" as the fallback) and the layers.
-fn build_from<T: LockerConfig>(records: &Records, layers: &Layers) -> Result<(T, Vec<FieldSource>)> {
+fn build_from<T: LockerConfig>(
+    records: &Records,
+    layers: &Layers,
+) -> Result<(T, Vec<FieldSource>)> {
     build::<T>(&values_from(records, layers))
 }
 
@@ -588,7 +593,12 @@ mod tests {
             ],
         );
         let layers = layers(
-            &[("MYAPP_DB_URL", "env-url"), ("MYAPP_PORT", "8081"), ("DB_POOL", "bare"), ("MYAPP_REGION", "env-region")],
+            &[
+                ("MYAPP_DB_URL", "env-url"),
+                ("MYAPP_PORT", "8081"),
+                ("DB_POOL", "bare"),
+                ("MYAPP_REGION", "env-region"),
+            ],
             "# local\nNAME=dotenv-name\nLEVEL=dotenv-level\nUNREAD=x\nDB_POOL=7\n",
             &[("REGION", "override-region")],
         );
@@ -642,7 +652,11 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(err.kind(), crate::ErrorKind::Config);
-        assert!(err.message().ends_with("is malformed at line 2: expected KEY=value"), "{err}");
+        assert!(
+            err.message()
+                .ends_with("is malformed at line 2: expected KEY=value"),
+            "{err}"
+        );
         assert!(!err.message().contains("assignment"));
         let _ = DotenvFile::read(&path);
     }

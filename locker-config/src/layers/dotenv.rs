@@ -81,8 +81,8 @@ impl DotenvFile {
                 format_args!("is larger than {MAX_DOTENV_BYTES} bytes"),
             ));
         }
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| file_error(path, "is not valid UTF-8"))?;
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| file_error(path, "is not valid UTF-8"))?;
         DotenvFile::parse(path, text).map(Some)
     }
 
@@ -213,7 +213,12 @@ mod tests {
         .unwrap();
         assert_eq!(
             lines(&file),
-            [("B", "two", 4), ("C", "multi\nline", 5), ("D", "1x", 7), ("A", "3", 8)]
+            [
+                ("B", "two", 4),
+                ("C", "multi\nline", 5),
+                ("D", "1x", 7),
+                ("A", "3", 8)
+            ]
         );
         assert_eq!(file.get("C").unwrap().line, 5);
     }
@@ -230,7 +235,9 @@ mod tests {
             assert_eq!(err.kind(), ErrorKind::Config);
             assert_eq!(
                 err.message(),
-                format!("the dotenv file .env.test is malformed at line {line}: expected KEY=value"),
+                format!(
+                    "the dotenv file .env.test is malformed at line {line}: expected KEY=value"
+                ),
                 "{text:?}"
             );
             assert!(!format!("{err:?}").contains("s3cr3t"));
@@ -240,7 +247,11 @@ mod tests {
     #[test]
     fn a_missing_file_is_no_layer_and_a_directory_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(DotenvFile::read(&dir.path().join("none.env")).unwrap().is_none());
+        assert!(
+            DotenvFile::read(&dir.path().join("none.env"))
+                .unwrap()
+                .is_none()
+        );
         let err = DotenvFile::read(dir.path()).unwrap_err();
         assert!(err.message().ends_with("is not a regular file"), "{err}");
     }
@@ -250,7 +261,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".env");
         let line = "A=0123456789abcdef\n";
-        std::fs::write(&path, line.repeat((MAX_DOTENV_BYTES as usize / line.len()) + 1)).unwrap();
+        std::fs::write(
+            &path,
+            line.repeat((MAX_DOTENV_BYTES as usize / line.len()) + 1),
+        )
+        .unwrap();
         let err = DotenvFile::read(&path).unwrap_err();
         assert!(err.message().contains("is larger than"), "{err}");
     }
@@ -260,7 +275,10 @@ mod tests {
     fn a_fifo_is_refused_without_waiting_for_a_writer() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fifo.env");
-        let made = std::process::Command::new("mkfifo").arg(&path).status().unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
         assert!(made.success());
         let err = DotenvFile::read(&path).unwrap_err();
         assert!(err.message().ends_with("is not a regular file"), "{err}");

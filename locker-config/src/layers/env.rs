@@ -36,12 +36,15 @@ impl EnvLookup {
         match self {
             EnvLookup::Process => match std::env::var_os(var) {
                 None => Ok(None),
-                Some(os) => os.into_string().map(|s| Some(Zeroizing::new(s))).map_err(|_| {
-                    Error::new(
-                        ErrorKind::Config,
-                        format!("the process environment variable {var} is not valid UTF-8"),
-                    )
-                }),
+                Some(os) => os
+                    .into_string()
+                    .map(|s| Some(Zeroizing::new(s)))
+                    .map_err(|_| {
+                        Error::new(
+                            ErrorKind::Config,
+                            format!("the process environment variable {var} is not valid UTF-8"),
+                        )
+                    }),
             },
             EnvLookup::Map(map) => Ok(map.get(var).map(|v| Zeroizing::new(v.clone()))),
         }
@@ -115,12 +118,19 @@ mod tests {
     fn only_the_prefixed_keys_asked_for_are_read() {
         let env = ProcessEnv::new(
             "MYAPP_",
-            map(&[("MYAPP_DB_URL", "x"), ("DB_URL", "bare"), ("MYAPP_OTHER", "o")]),
+            map(&[
+                ("MYAPP_DB_URL", "x"),
+                ("DB_URL", "bare"),
+                ("MYAPP_OTHER", "o"),
+            ]),
         )
         .unwrap();
         let found = env.read(["DB_URL", "HTTP_PORT"]).unwrap();
         assert_eq!(found.len(), 1);
-        assert_eq!((found[0].key.as_str(), found[0].var.as_str()), ("DB_URL", "MYAPP_DB_URL"));
+        assert_eq!(
+            (found[0].key.as_str(), found[0].var.as_str()),
+            ("DB_URL", "MYAPP_DB_URL")
+        );
         assert_eq!(found[0].value.as_str(), "x");
         let bare = ProcessEnv::new("", map(&[("DB_URL", "bare")])).unwrap();
         assert_eq!(bare.read(["DB_URL"]).unwrap()[0].value.as_str(), "bare");
