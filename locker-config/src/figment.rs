@@ -2,7 +2,7 @@
 //!
 //! ```no_run
 //! use figment::Figment;
-//! use figment::providers::{Env, Format, Toml};
+//! use figment::providers::{Env, Format, Json};
 //! use locker_config::EnvValues;
 //! use locker_config::figment::LockerProvider;
 //!
@@ -16,7 +16,7 @@
 //! struct Db { pool: u32 }
 //!
 //! let settings: Settings = Figment::new()
-//!     .merge(Toml::file("App.toml"))                             // lowest
+//!     .merge(Json::file("App.json"))                             // lowest
 //!     .merge(LockerProvider::new(EnvValues::loader("prod")))   // over the file
 //!     .merge(Env::prefixed("APP_"))                              // highest
 //!     .extract()?;

@@ -55,10 +55,10 @@ impl Values {
             .get(info.key())
             .map(|(raw, source)| (raw, source, None));
         for alias in info.aliases() {
-            if let Some((raw, source)) = self.get(alias) {
-                if best.is_none_or(|(_, held, _)| source.layer() > held.layer()) {
-                    best = Some((raw, source, Some(*alias)));
-                }
+            if let Some((raw, source)) = self.get(alias)
+                && best.is_none_or(|(_, held, _)| source.layer() > held.layer())
+            {
+                best = Some((raw, source, Some(*alias)));
             }
         }
         best
