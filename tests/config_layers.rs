@@ -347,3 +347,37 @@ fn child_nested_and_alias() {
         "db.url (DB_URL) <- process environment MYAPP_DB_DSN via alias DB_DSN"
     );
 }
+
+#[test]
+fn a_live_config_keeps_its_layers_on_every_refresh() {
+    let p = seeded();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dotenv(&dir);
+    let live = p
+        .loader::<AppConfig>("prod")
+        .dotenv_file(&path)
+        .watch(Duration::from_secs(3600))
+        .unwrap();
+    assert_eq!(
+        live.current().redis_url.as_deref(),
+        Some("redis://localhost:6379")
+    );
+    let mut changes = live.subscribe();
+    p.blocking()
+        .modify(
+            "DATABASE_URL",
+            Some("prod"),
+            locker_config::SecretUpdate::new().value("postgres://rotated"),
+        )
+        .unwrap();
+    live.refresh_now().unwrap();
+    assert_eq!(
+        changes.try_next().expect("a change").keys(),
+        ["DATABASE_URL"]
+    );
+    let now = live.current();
+    assert_eq!(now.database_url.expose_secret(), "postgres://rotated");
+    // Rebuilt with the dotenv file under Locker, as the first load was.
+    assert_eq!(now.redis_url.as_deref(), Some("redis://localhost:6379"));
+    assert_eq!(now.port, 443);
+}
