@@ -98,15 +98,18 @@ impl Provider for LockerProvider {
 fn dict(values: &EnvValues) -> Dict {
     let mut dict = Dict::new();
     for (key, value) in values.iter() {
-        let path: Vec<String> = key
-            .to_ascii_lowercase()
-            .split("__")
-            .map(str::to_owned)
-            .collect();
         let parsed: Value = value.parse().unwrap_or_else(|never| match never {});
-        insert(&mut dict, &path, parsed);
+        insert(&mut dict, &path(key), parsed);
     }
     dict
+}
+
+/// `DB__POOL` → `["db", "pool"]`.
+fn path(key: &str) -> Vec<String> {
+    key.to_ascii_lowercase()
+        .split("__")
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Sets `path` in `dict`; a later value replaces an earlier one, except that two tables merge
@@ -143,12 +146,7 @@ mod tests {
             ("PORT", "9000"),
             ("ON", "true"),
         ] {
-            let path: Vec<String> = k
-                .to_ascii_lowercase()
-                .split("__")
-                .map(str::to_owned)
-                .collect();
-            insert(&mut dict, &path, v.parse().unwrap());
+            insert(&mut dict, &path(k), v.parse().unwrap());
         }
         let db = dict["db"].as_dict().unwrap();
         assert_eq!(db["pool"].to_u128(), Some(5));

@@ -25,8 +25,8 @@ pub const ENVIRONMENT_VAR: &str = "LOCKER_ENVIRONMENT";
 ///
 /// Get one from `AppConfig::loader()`. Setters consume and return the loader.
 ///
-/// A field's value comes from the first of these layers that sets its key (or, in a lower
-/// layer than any setting its key, one of its aliases):
+/// A field's value comes from the highest of these layers that sets its key or one of its
+/// aliases (within a layer, the key before the aliases):
 ///
 /// 1. [`override_value`](Self::override_value);
 /// 2. the process environment, when asked for with [`process_env`](Self::process_env) or
