@@ -5,12 +5,18 @@
 //! default `prod`); without, it starts the embedded Locker-compatible server, seeds `staging`,
 //! `prod` and "All" through the client, and loads from there.
 //!
+//! The load has two more layers: the process environment (`QUICKSTART_` + key wins over Locker;
+//! the embedded demo runs itself again with `QUICKSTART_HTTP_PORT=9000` set, as a deployer
+//! would set it) and a `.env.local` file that fills what Locker lacks (the embedded demo writes
+//! one in a temporary directory).
+//!
 //! ```text
 //! cargo run --example quickstart
 //! ```
 
 use std::error::Error;
-use std::process::ExitCode;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use locker_config::blocking::Locker;
@@ -32,6 +38,11 @@ struct AppConfig {
     #[locker(default)]
     verbose: bool,
 }
+
+/// The prefix of the process environment variables that override Locker in this demo.
+const ENV_PREFIX: &str = "QUICKSTART_";
+/// The variable the embedded demo sets for itself to show an override.
+const PORT_VAR: &str = "QUICKSTART_HTTP_PORT";
 
 fn main() -> ExitCode {
     match run() {
@@ -61,6 +72,15 @@ fn run() -> Result<(), Box<dyn Error>> {
         // No credentials at all: the embedded server. Credentials that are set but broken are
         // an error worth seeing, not a reason to fall back.
         Err(e) if e.kind() == ErrorKind::Credentials && !credentials_set() => {
+            if std::env::var_os(PORT_VAR).is_none() {
+                // Show a deployer's override without asking for a manual step: run this demo
+                // again with the variable set in its environment.
+                println!("Running the demo with {PORT_VAR}=9000 in its process environment.");
+                let status = Command::new(std::env::current_exe()?)
+                    .env(PORT_VAR, "9000")
+                    .status()?;
+                std::process::exit(status.code().unwrap_or(1));
+            }
             println!("No Locker credentials in the environment or in ~/.locker.");
             let server = LocalServer::start()?;
             let key = server.create_project()?;
@@ -81,9 +101,23 @@ fn run() -> Result<(), Box<dyn Error>> {
     let requests_before = server.as_ref().map(|s| s.request_log().len());
 
     let start = Instant::now();
+    // A developer's local settings: what Locker lacks. The embedded demo writes one; a real
+    // project may have none (a missing file is no layer).
+    let dotenv = if server.is_some() {
+        let path = demo_cache.path().join(".env.local");
+        std::fs::write(
+            &path,
+            "# local settings, not secrets\nREDIS_URL=redis://localhost:6379\nHTTP_PORT=3000\n",
+        )?;
+        path
+    } else {
+        PathBuf::from(".env.local")
+    };
     let mut loader = AppConfig::loader()
         .client(locker.as_async().clone())
-        .environment(environment.as_str());
+        .environment(environment.as_str())
+        .process_env(ENV_PREFIX) // QUICKSTART_HTTP_PORT wins over HTTP_PORT in Locker
+        .dotenv_file(&dotenv); // below Locker: HTTP_PORT=3000 there loses to Locker's
     if server.is_some() {
         loader = loader.cache_dir(demo_cache.path().join("cache"));
     }
@@ -91,7 +125,9 @@ fn run() -> Result<(), Box<dyn Error>> {
     let took = start.elapsed();
 
     println!("{:#?}\n", loaded.config);
-    println!("Where each value came from:");
+    println!(
+        "Where each value came from (highest first: overrides, {ENV_PREFIX}* variables, Locker, .env.local, defaults):"
+    );
     for source in &loaded.sources {
         println!(
             "  {:<16} {:<16} {}",

@@ -54,6 +54,52 @@
 //! many fields there are. A field's value is the secret with its key in the environment, else
 //! the one in "All", else the default, else an error (`None` for `Option` fields).
 //!
+//! # Layers
+//!
+//! Locker is one layer of several. A field's value comes from the first that sets its key,
+//! highest first:
+//!
+//! 1. [`Loader::override_value`];
+//! 2. the process environment, opt-in: `prefix + key` with [`Loader::process_env`] or
+//!    `#[locker(env_prefix = "MYAPP_")]` on the struct (nested keys and aliases too:
+//!    `MYAPP_DB_URL`); only the variables for the config's keys are looked up;
+//! 3. Locker: the environment, then "All";
+//! 4. a dotenv file, opt-in with [`Loader::dotenv_file`] (a missing file is no layer);
+//! 5. `default_in(…)` for the environment, then `default`.
+//!
+//! ```no_run
+//! # use locker_config::LockerConfig;
+//! # #[derive(Debug, LockerConfig)] struct AppConfig { #[locker(key = "HTTP_PORT")] port: u16 }
+//! let loaded = AppConfig::loader()
+//!     .environment("prod")
+//!     .process_env("MYAPP_")        // MYAPP_HTTP_PORT wins over HTTP_PORT in Locker
+//!     .dotenv_file(".env.local")    // fills what Locker lacks
+//!     .load_with_sources()?;
+//! for source in &loaded.sources {
+//!     println!("{source}");         // e.g. "port (HTTP_PORT) <- process environment MYAPP_HTTP_PORT"
+//! }
+//! # Ok::<(), locker_config::Error>(())
+//! ```
+//!
+//! The report names the variable or the file and line ([`config::ValueSource`]), never a value,
+//! and [`Loader::check`] lists the keys the process environment shadows. The layers are read
+//! before the request and add none. [`EnvValues`] takes the same two layers. Services with a
+//! serde config can add Locker to figment or config-rs instead (features below).
+//!
+//! # Cargo features
+//!
+//! Both are off by default.
+//!
+//! - `figment`: `locker_config::figment::LockerProvider`, Locker as a
+//!   [figment](https://docs.rs/figment) provider.
+//! - `config`: `locker_config::config_rs::LockerSource`, Locker as a
+//!   [config-rs](https://docs.rs/config) `Source` and `AsyncSource`.
+//!
+//! Both are built from a [`ValuesLoader`], so values go through the same decryption, integrity
+//! checks, snapshots and fallback as the derive's; keys are lowercased and `__` nests
+//! (`DB__POOL` → `db.pool`). [`Secret<T>`] implements `serde::Deserialize` (never `Serialize`)
+//! for such configs.
+//!
 //! # Supported field types
 //!
 //! | Type | Stored value |
@@ -225,11 +271,21 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+// Unit tests derive `LockerConfig` inside the crate, where the generated `::locker_config`
+// paths must resolve too.
+#[cfg(test)]
+extern crate self as locker_config;
+
 pub mod blocking;
 pub mod client;
 pub mod config;
+#[cfg(feature = "config")]
+pub mod config_rs;
 pub mod credentials;
 mod error;
+#[cfg(feature = "figment")]
+pub mod figment;
+mod layers;
 mod live;
 pub mod model;
 mod runtime;

@@ -9,7 +9,8 @@ use zeroize::Zeroize;
 /// `Debug` and `Display` print `[REDACTED]`, so a plain `#[derive(Debug)]` on a config struct
 /// is safe to log. The value is read through the greppable [`expose_secret`](Secret::expose_secret)
 /// and wiped from memory when the `Secret` is dropped. `Secret` does not implement
-/// `Serialize`, so it cannot leak through a serializer either.
+/// `Serialize`, so it cannot leak through a serializer either; it does implement
+/// `Deserialize` (as `T`), so serde configs (figment, config-rs) can hold secrets too.
 ///
 /// ```
 /// use locker_config::Secret;
@@ -63,6 +64,25 @@ impl<T: Zeroize> Drop for Secret<T> {
     }
 }
 
+/// Deserializes exactly as `T` does. (There is no `Serialize`: a secret is read, not written.)
+///
+/// ```
+/// use locker_config::Secret;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Settings {
+///     password: Secret<String>,
+/// }
+///
+/// let s: Settings = serde_json::from_str(r#"{"password": "hunter2"}"#).unwrap();
+/// assert_eq!(s.password.expose_secret(), "hunter2");
+/// ```
+impl<'de, T: Zeroize + serde::Deserialize<'de>> serde::Deserialize<'de> for Secret<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(Secret::new)
+    }
+}
+
 impl<T: Zeroize> fmt::Debug for Secret<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[REDACTED]")
@@ -89,6 +109,14 @@ mod tests {
         let n: Secret<u16> = 5432.into();
         assert_eq!(format!("{n:?}"), "[REDACTED]");
         assert_eq!(*n.clone().expose_secret(), 5432);
+    }
+
+    #[test]
+    fn deserializes_as_the_inner_type() {
+        let n: Secret<u16> = serde_json::from_str("5432").unwrap();
+        assert_eq!(*n.expose_secret(), 5432);
+        let err = serde_json::from_str::<Secret<u16>>("\"x\"").unwrap_err();
+        assert!(err.to_string().contains("expected u16"), "{err}");
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Every key of one environment, resolved ("All" as the fallback), for programs that pass
 //! secrets on rather than read a typed config (for example as environment variables).
 //!
-//! Same pipeline as the typed loader — one list, snapshots, cache policies, live refresh —
-//! with "every key" in place of a config's keys.
+//! Same pipeline as the typed loader — one list, snapshots, cache policies, live refresh,
+//! the process environment and dotenv layers — with "every key" in place of a config's keys.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
+use crate::config::ValueSource;
+use crate::layers::{DotenvFile, EnvLookup, ProcessEnv};
 use crate::live::{self, BuildFn, Live};
 use crate::snapshot::{self, CachePolicy, Origin, Records, Source, SourceSettings, Want};
 use crate::{Error, ErrorKind, Locker, Result};
@@ -32,7 +34,7 @@ use crate::{Error, ErrorKind, Locker, Result};
 /// # Ok::<(), locker_config::Error>(())
 /// ```
 pub struct EnvValues {
-    values: BTreeMap<String, Zeroizing<String>>,
+    values: BTreeMap<String, (Zeroizing<String>, ValueSource)>,
     origin: Origin,
 }
 
@@ -51,25 +53,70 @@ impl EnvValues {
         ValuesLoader::new(environment)
     }
 
-    fn from_records(records: &Records, origin: &Origin) -> Self {
-        EnvValues {
-            values: records
-                .resolved()
-                .into_iter()
-                .map(|(k, (v, _))| (k.to_owned(), Zeroizing::new(v.to_owned())))
-                .collect(),
-            origin: origin.clone(),
+    /// Locker's values, the dotenv file's under them and the process environment's over them.
+    fn from_records(records: &Records, origin: &Origin, layers: &ValueLayers) -> Result<Self> {
+        let mut values: BTreeMap<String, (Zeroizing<String>, ValueSource)> = records
+            .resolved()
+            .into_iter()
+            .map(|(k, (v, in_environment))| {
+                let source = if in_environment {
+                    ValueSource::Environment(records.environment.clone())
+                } else {
+                    ValueSource::All
+                };
+                (k.to_owned(), (Zeroizing::new(v.to_owned()), source))
+            })
+            .collect();
+        if let Some(file) = &layers.dotenv {
+            for entry in &file.entries {
+                values.entry(entry.key.clone()).or_insert_with(|| {
+                    let source = ValueSource::DotenvFile {
+                        path: file.path.clone(),
+                        line: entry.line,
+                    };
+                    (entry.value.clone(), source)
+                });
+            }
         }
+        if let Some(process) = &layers.process {
+            for found in process.read(values.keys().map(String::as_str))? {
+                let source = ValueSource::ProcessEnv { var: found.var };
+                values.insert(found.key, (found.value, source));
+            }
+        }
+        Ok(EnvValues {
+            values,
+            origin: origin.clone(),
+        })
     }
 
-    /// The value of `key`, if the environment or "All" has it.
+    /// The value of `key`, if any layer has it.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.values.get(key).map(|v| v.as_str())
+        self.values.get(key).map(|(v, _)| v.as_str())
+    }
+
+    /// Where the value of `key` came from (never the value): the environment, "All", the
+    /// process environment or the dotenv file.
+    ///
+    /// ```no_run
+    /// use locker_config::EnvValues;
+    /// use locker_config::config::ValueSource;
+    ///
+    /// let values = EnvValues::loader("prod").process_env("MYAPP_").load()?;
+    /// if let Some(ValueSource::ProcessEnv { var }) = values.source("HTTP_PORT") {
+    ///     println!("HTTP_PORT is overridden by {var}");
+    /// }
+    /// # Ok::<(), locker_config::Error>(())
+    /// ```
+    pub fn source(&self, key: &str) -> Option<&ValueSource> {
+        self.values.get(key).map(|(_, source)| source)
     }
 
     /// Every `(key, value)`, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.values.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.values
+            .iter()
+            .map(|(k, (v, _))| (k.as_str(), v.as_str()))
     }
 
     /// The number of keys.
@@ -102,8 +149,12 @@ impl EnvValues {
 /// # Ok(()) }
 /// ```
 #[must_use]
+#[derive(Clone)]
 pub struct ValuesLoader {
     environment: String,
+    process_env: Option<String>,
+    dotenv: Option<PathBuf>,
+    env_lookup: EnvLookup,
     source: SourceSettings,
 }
 
@@ -111,9 +162,18 @@ impl fmt::Debug for ValuesLoader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ValuesLoader")
             .field("environment", &self.environment)
+            .field("process_env", &self.process_env)
+            .field("dotenv_file", &self.dotenv)
             .field("source", &self.source)
             .finish()
     }
+}
+
+/// The layers around Locker of one [`ValuesLoader`].
+#[derive(Clone, Default)]
+struct ValueLayers {
+    process: Option<ProcessEnv>,
+    dotenv: Option<DotenvFile>,
 }
 
 impl ValuesLoader {
@@ -122,8 +182,45 @@ impl ValuesLoader {
     pub fn new(environment: impl Into<String>) -> Self {
         ValuesLoader {
             environment: environment.into(),
+            process_env: None,
+            dotenv: None,
+            env_lookup: EnvLookup::Process,
             source: SourceSettings::default(),
         }
+    }
+
+    /// The environment this loader loads.
+    pub fn environment(&self) -> &str {
+        &self.environment
+    }
+
+    /// Lets process environment variables override Locker: for every key the environment,
+    /// "All" or the dotenv file holds, the variable `prefix + key` wins when set. Only these
+    /// variables are looked up (a variable for a key no layer holds adds nothing); `""` reads
+    /// the bare keys. Default: no process environment. As
+    /// [`Loader::process_env`](crate::Loader::process_env).
+    pub fn process_env(mut self, prefix: impl Into<String>) -> Self {
+        self.process_env = Some(prefix.into());
+        self
+    }
+
+    /// Adds the keys of a dotenv file that Locker lacks, below Locker; a missing file is no
+    /// layer. As [`Loader::dotenv_file`](crate::Loader::dotenv_file), except that every key
+    /// of the file is kept.
+    pub fn dotenv_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.dotenv = Some(path.into());
+        self
+    }
+
+    /// Reads process environment variables from `vars` instead of the process.
+    #[cfg(test)]
+    pub(crate) fn env_lookup(mut self, vars: &[(&str, &str)]) -> Self {
+        self.env_lookup = EnvLookup::Map(Arc::new(
+            vars.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        ));
+        self
     }
 
     /// The client to load with. Default: [`Locker::from_env`].
@@ -151,18 +248,34 @@ impl ValuesLoader {
         self
     }
 
-    fn prepare(self) -> Result<(Source, Want)> {
+    /// The process environment layer (variables are read per load, for the keys found) and
+    /// the dotenv file, read now.
+    fn layers(&self) -> Result<ValueLayers> {
+        Ok(ValueLayers {
+            process: match &self.process_env {
+                Some(prefix) => Some(ProcessEnv::new(prefix, self.env_lookup.clone())?),
+                None => None,
+            },
+            dotenv: match &self.dotenv {
+                Some(path) => DotenvFile::read(path)?,
+                None => None,
+            },
+        })
+    }
+
+    fn prepare(self) -> Result<(Source, Want, ValueLayers)> {
         if self.environment.trim().is_empty() {
             return Err(Error::new(
                 ErrorKind::InvalidInput,
                 "the environment name must not be empty",
             ));
         }
+        let layers = self.layers()?;
         let want = Want {
             environment: self.environment,
             keys: None,
         };
-        Ok((self.source.resolve()?, want))
+        Ok((self.source.resolve()?, want, layers))
     }
 
     /// Loads asynchronously.
@@ -171,9 +284,9 @@ impl ValuesLoader {
     ///
     /// As a typed load: Locker's errors, [`ErrorKind::NotFound`] for an unknown environment.
     pub async fn load_async(self) -> Result<EnvValues> {
-        let (source, want) = self.prepare()?;
+        let (source, want, layers) = self.prepare()?;
         let (records, origin) = snapshot::load(&source, &want).await?;
-        Ok(EnvValues::from_records(&records, &origin))
+        EnvValues::from_records(&records, &origin, &layers)
     }
 
     /// Loads, blocking the calling thread (works inside a tokio runtime too).
@@ -193,8 +306,8 @@ impl ValuesLoader {
     pub fn watch(self, interval: Duration) -> Result<Live<EnvValues>> {
         let prepared = self.prepare();
         crate::runtime::block_on(async move {
-            let (source, want) = prepared?;
-            live::start(source, want, build(), Default::default(), interval).await
+            let (source, want, layers) = prepared?;
+            live::start(source, want, build(layers), Default::default(), interval).await
         })
     }
 
@@ -204,11 +317,59 @@ impl ValuesLoader {
     ///
     /// As [`watch`](Self::watch).
     pub async fn watch_async(self, interval: Duration) -> Result<Live<EnvValues>> {
-        let (source, want) = self.prepare()?;
-        live::start_on_runtime(source, want, build(), Default::default(), interval).await
+        let (source, want, layers) = self.prepare()?;
+        live::start_on_runtime(source, want, build(layers), Default::default(), interval).await
     }
 }
 
-fn build() -> BuildFn<EnvValues> {
-    Arc::new(|records: &Records, origin: &Origin| Ok(EnvValues::from_records(records, origin)))
+fn build(layers: ValueLayers) -> BuildFn<EnvValues> {
+    Arc::new(move |records: &Records, origin: &Origin| {
+        EnvValues::from_records(records, origin, &layers)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_process_environment_over_locker_over_the_dotenv_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "A=dotenv-a\nLOCAL=dotenv-local\nONLY=dotenv-only\n").unwrap();
+        let loader = ValuesLoader::new("prod")
+            .process_env("APP_")
+            .dotenv_file(&path)
+            .env_lookup(&[
+                ("APP_B", "env-b"),
+                ("APP_LOCAL", "env-local"),
+                ("APP_NEW", "x"),
+            ]);
+        let layers = loader.layers().unwrap();
+        let records = Records::for_tests(
+            "prod",
+            &[
+                ("1", "A", "all-a", false),
+                ("2", "B", "prod-b", true),
+                ("3", "C", "prod-c", true),
+            ],
+        );
+        let values = EnvValues::from_records(&records, &Origin::Network, &layers).unwrap();
+        let got: Vec<(&str, &str, String)> = values
+            .iter()
+            .map(|(k, v)| (k, v, values.source(k).unwrap().to_string()))
+            .collect();
+        let only = format!("dotenv file {}, line 3", path.display());
+        assert_eq!(
+            got,
+            [
+                ("A", "all-a", "\"All\""),
+                ("B", "env-b", "process environment APP_B"),
+                ("C", "prod-c", "environment \"prod\""),
+                ("LOCAL", "env-local", "process environment APP_LOCAL"),
+                ("ONLY", "dotenv-only", only.as_str()),
+            ]
+            .map(|(k, v, s)| (k, v, s.to_owned()))
+        );
+    }
 }

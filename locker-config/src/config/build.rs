@@ -48,15 +48,20 @@ impl Values {
         self.environment.as_deref()
     }
 
-    /// The value for `info`: its key, else its first alias that is set.
+    /// The value for `info` from the highest layer that sets its key or an alias; within a
+    /// layer, its key, else its first alias that is set.
     fn lookup(&self, info: &FieldInfo) -> Option<(&str, &ValueSource, Option<&'static str>)> {
-        if let Some((raw, source)) = self.get(info.key()) {
-            return Some((raw, source, None));
+        let mut best = self
+            .get(info.key())
+            .map(|(raw, source)| (raw, source, None));
+        for alias in info.aliases() {
+            if let Some((raw, source)) = self.get(alias)
+                && best.is_none_or(|(_, held, _)| source.layer() > held.layer())
+            {
+                best = Some((raw, source, Some(*alias)));
+            }
         }
-        info.aliases().iter().find_map(|alias| {
-            self.get(alias)
-                .map(|(raw, source)| (raw, source, Some(*alias)))
-        })
+        best
     }
 }
 

@@ -6,13 +6,13 @@ use std::fmt;
 use std::future::Future;
 
 use super::LockerConfig;
-use super::build::{Outcome, Values, check_key, closest_key, collect};
+use super::build::{Outcome, Values, closest_key, collect};
 use super::field::FieldInfo;
-use super::loader::{Loader, Resolved};
+use super::loader::{Layers, Loader, Resolved, values_from};
 use super::report::{FieldProblem, FieldSource, ValueSource};
 use crate::Locker;
 use crate::error::Result;
-use crate::snapshot::{self, Want};
+use crate::snapshot::{self, Records, Want};
 
 /// A key set in the checked environment that no field reads (as key or alias).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +86,7 @@ pub struct CheckReport {
     from_all_only: Vec<FieldSource>,
     empty_values: Vec<EmptyValue>,
     aliases_used: Vec<FieldSource>,
+    shadowed: Vec<FieldSource>,
 }
 
 impl CheckReport {
@@ -111,6 +112,7 @@ impl CheckReport {
             && self.from_all_only.is_empty()
             && self.empty_values.is_empty()
             && self.aliases_used.is_empty()
+            && self.shadowed.is_empty()
     }
 
     /// Everything a load would fail on: missing, unparsable and rejected values, key
@@ -138,6 +140,12 @@ impl CheckReport {
     pub fn aliases_used(&self) -> &[FieldSource] {
         &self.aliases_used
     }
+
+    /// Fields whose value Locker holds (in the environment or "All") but a process environment
+    /// variable overrides ([`Loader::process_env`]); each source names the variable.
+    pub fn shadowed_by_process_env(&self) -> &[FieldSource] {
+        &self.shadowed
+    }
 }
 
 impl fmt::Display for CheckReport {
@@ -151,7 +159,8 @@ impl fmt::Display for CheckReport {
         let warnings = self.unused_keys.len()
             + self.from_all_only.len()
             + self.empty_values.len()
-            + self.aliases_used.len();
+            + self.aliases_used.len()
+            + self.shadowed.len();
         let plural = |n: usize| if n == 1 { "" } else { "s" };
         match (problems, warnings) {
             (0, 0) => return f.write_str("all good"),
@@ -163,7 +172,8 @@ impl fmt::Display for CheckReport {
         section(f, "keys that no field reads", &self.unused_keys)?;
         section(f, "fields set only in \"All\"", &self.from_all_only)?;
         section(f, "empty values", &self.empty_values)?;
-        section(f, "deprecated keys in use", &self.aliases_used)
+        section(f, "deprecated keys in use", &self.aliases_used)?;
+        section(f, "keys the process environment shadows", &self.shadowed)
     }
 }
 
@@ -180,8 +190,10 @@ fn section<D: fmt::Display>(f: &mut fmt::Formatter<'_>, title: &str, items: &[D]
 
 impl<T: LockerConfig> Loader<T> {
     /// Checks the config against its environment without loading it: every problem a load
-    /// would hit, plus drift (keys no field reads, with a did-you-mean; fields set only in
-    /// "All"; empty values; deprecated aliases in use). One list request.
+    /// would hit (with this loader's layers: overrides, process environment, dotenv file),
+    /// plus drift (keys no field reads, with a did-you-mean; fields set only in "All"; empty
+    /// values; deprecated aliases in use; keys the process environment shadows). One list
+    /// request.
     ///
     /// Returns `Ok` whatever it finds; `Err` only when it cannot look (credentials, network,
     /// an environment that does not exist, an override for an unknown key). Blocking; works
@@ -197,51 +209,60 @@ impl<T: LockerConfig> Loader<T> {
             let Resolved {
                 environment,
                 client,
-                overrides,
+                layers,
             } = resolved?;
-            for (key, _) in &overrides {
-                check_key::<T>(key, "override")?;
-            }
-            let (mut values, environment_keys) = environment_values(&client, &environment).await?;
-            for (key, value) in overrides {
-                values.set(key, value.to_string(), ValueSource::Override);
-            }
-            Ok(report::<T>(environment, &values, environment_keys))
+            let (records, environment_keys, in_locker) =
+                environment_records(&client, &environment).await?;
+            let values = values_from(&records, &layers);
+            Ok(report::<T>(
+                environment,
+                &values,
+                environment_keys,
+                &in_locker,
+            ))
         }
     }
 }
 
-/// What `environment` resolves to (its own records, else "All"'s), and the keys set in the
-/// environment itself. One list; only the environment's and "All"'s records are decrypted (and
+/// One list of `environment`, with the keys set in the environment itself and those set in the
+/// environment or "All". Only the environment's and "All"'s records are decrypted (and
 /// verified), as a load would, but for every key: drift is about the keys no field reads.
-pub(super) async fn environment_values(
+async fn environment_records(
     client: &Locker,
     environment: &str,
-) -> Result<(Values, Vec<String>)> {
+) -> Result<(Records, Vec<String>, HashSet<String>)> {
     let want = Want {
         environment: environment.to_owned(),
         keys: None,
     };
     let records = snapshot::fetch_full(client, &want, None).await?;
-    let mut values = Values::new(Some(environment.to_owned()));
-    let mut environment_keys: Vec<String> = Vec::new();
-    for (key, (value, in_environment)) in records.resolved() {
-        let source = if in_environment {
-            environment_keys.push(key.to_owned());
-            ValueSource::Environment(environment.to_owned())
-        } else {
-            ValueSource::All
-        };
-        values.set(key.to_owned(), value.to_owned(), source);
-    }
-    Ok((values, environment_keys))
+    let resolved = records.resolved();
+    let environment_keys = resolved
+        .iter()
+        .filter(|(_, (_, in_environment))| *in_environment)
+        .map(|(key, _)| (*key).to_owned())
+        .collect();
+    let in_locker = resolved.keys().map(|k| (*k).to_owned()).collect();
+    Ok((records, environment_keys, in_locker))
 }
 
-/// The report for `values`; `environment_keys` are the keys set in the environment itself.
+/// What `environment` resolves to (its own records, else "All"'s), without any layer, and the
+/// keys set in the environment itself: what a schema is checked against.
+pub(super) async fn environment_values(
+    client: &Locker,
+    environment: &str,
+) -> Result<(Values, Vec<String>)> {
+    let (records, environment_keys, _) = environment_records(client, environment).await?;
+    Ok((values_from(&records, &Layers::default()), environment_keys))
+}
+
+/// The report for `values`; `environment_keys` are the keys set in the environment itself,
+/// `in_locker` those set in the environment or "All".
 fn report<T: LockerConfig>(
     environment: String,
     values: &Values,
     environment_keys: Vec<String>,
+    in_locker: &HashSet<String>,
 ) -> CheckReport {
     let outcome = collect::<T>(values, false);
     report_from(
@@ -250,18 +271,21 @@ fn report<T: LockerConfig>(
         environment,
         values,
         environment_keys,
+        in_locker,
         outcome,
     )
 }
 
 /// The report of a config (typed, or a [`Schema`](super::Schema)) named `config` whose
-/// fields are `fields`, once `outcome` resolved them from `values`.
+/// fields are `fields`, once `outcome` resolved them from `values`; `environment_keys` are the
+/// keys set in the environment itself, `in_locker` those set in the environment or "All".
 pub(super) fn report_from<C>(
     config: &'static str,
     fields: &[FieldInfo],
     environment: String,
     values: &Values,
     mut environment_keys: Vec<String>,
+    in_locker: &HashSet<String>,
     outcome: Outcome<C>,
 ) -> CheckReport {
     let read: HashSet<&str> = fields.iter().flat_map(FieldInfo::read_keys).collect();
@@ -303,6 +327,19 @@ pub(super) fn report_from<C>(
         .cloned()
         .collect();
 
+    let shadowed = outcome
+        .sources
+        .iter()
+        .filter(|s| matches!(s.source, ValueSource::ProcessEnv { .. }))
+        .filter(|s| {
+            fields
+                .iter()
+                .find(|info| info.field() == s.field)
+                .is_some_and(|info| info.read_keys().any(|key| in_locker.contains(key)))
+        })
+        .cloned()
+        .collect();
+
     CheckReport {
         config,
         environment,
@@ -311,6 +348,7 @@ pub(super) fn report_from<C>(
         from_all_only,
         empty_values,
         aliases_used,
+        shadowed,
     }
 }
 
@@ -343,6 +381,7 @@ mod tests {
                 source: ValueSource::All,
             }],
             aliases_used: vec![],
+            shadowed: vec![],
         };
         assert_eq!(
             report.to_string(),

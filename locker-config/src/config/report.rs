@@ -2,6 +2,7 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::path::PathBuf;
 
 use crate::error::{Error, ErrorKind};
 
@@ -21,6 +22,33 @@ pub enum ValueSource {
     Given,
     /// Nowhere: an `Option` field left `None`, or a missing required field.
     Absent,
+    /// A process environment variable (see [`Loader::process_env`](crate::Loader::process_env)).
+    ProcessEnv {
+        /// The variable's name, e.g. `MYAPP_HTTP_PORT`; never its value.
+        var: String,
+    },
+    /// A dotenv file (see [`Loader::dotenv_file`](crate::Loader::dotenv_file)).
+    DotenvFile {
+        /// The file, as given to the loader.
+        path: PathBuf,
+        /// The line the `KEY=value` statement starts on, from 1.
+        line: usize,
+    },
+}
+
+impl ValueSource {
+    /// The layer a value comes from, higher winning: a field whose key and alias are set in
+    /// different layers takes the higher layer's value (within one layer the key comes first).
+    /// Locker's environment and "All" are one layer, so there the key wins as it always did.
+    pub(crate) fn layer(&self) -> u8 {
+        match self {
+            ValueSource::Override | ValueSource::Given => 4,
+            ValueSource::ProcessEnv { .. } => 3,
+            ValueSource::Environment(_) | ValueSource::All => 2,
+            ValueSource::DotenvFile { .. } => 1,
+            ValueSource::Default | ValueSource::Absent => 0,
+        }
+    }
 }
 
 impl fmt::Display for ValueSource {
@@ -32,6 +60,10 @@ impl fmt::Display for ValueSource {
             ValueSource::Override => f.write_str("override"),
             ValueSource::Given => f.write_str("given values"),
             ValueSource::Absent => f.write_str("absent"),
+            ValueSource::ProcessEnv { var } => write!(f, "process environment {var}"),
+            ValueSource::DotenvFile { path, line } => {
+                write!(f, "dotenv file {}, line {line}", path.display())
+            }
         }
     }
 }

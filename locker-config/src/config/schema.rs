@@ -215,6 +215,8 @@ impl Schema {
                 environment,
                 &values,
                 environment_keys,
+                // A schema check reads no process environment: nothing is shadowed.
+                &HashSet::new(),
                 outcome,
             ))
         }
