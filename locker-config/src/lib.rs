@@ -197,12 +197,13 @@
 #![deny(missing_docs)]
 
 pub mod blocking;
-pub mod client;
+mod client;
 pub mod config;
 pub mod credentials;
 mod error;
 mod live;
-pub mod model;
+mod model;
+mod pipeline;
 mod runtime;
 mod secret;
 pub mod snapshot;
@@ -212,9 +213,10 @@ mod values;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use client::ExportFormat;
 pub use client::{
-    EnvironmentUpdate, Locker, LockerBuilder, NewEnvironment, NewSecret, SecretUpdate,
+    DEFAULT_MAX_NETWORK_RETRIES, DEFAULT_PAGE_SIZE, DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT,
+    EnvironmentUpdate, ExportFormat, Locker, LockerBuilder, NewEnvironment, NewSecret,
+    SecretUpdate,
 };
 pub use config::{
     CheckReport, ConfigReport, FieldInfo, Loaded, Loader, LockerConfig, OverrideGuard,

@@ -15,8 +15,10 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 use tokio::sync::{Mutex, broadcast, oneshot};
 
-use crate::snapshot::{self, Origin, Records, SnapshotFile, Source, Want};
-use crate::{Error, ErrorKind, Locker, Result};
+use crate::client::{Locker, Want};
+use crate::error::{Error, ErrorKind, Result};
+use crate::pipeline::{self, Source};
+use crate::snapshot::{self, Origin, Records, SnapshotFile};
 
 /// Builds the live value from the records of one environment.
 pub(crate) type BuildFn<T> = Arc<dyn Fn(&Records, &Origin) -> Result<T> + Send + Sync>;
@@ -190,7 +192,7 @@ impl<T: Send + Sync + 'static> Shared<T> {
                 }
             }
         } else {
-            snapshot::refresh(&engine.client, &engine.want, &engine.records, None).await?
+            pipeline::refresh(&engine.client, &engine.want, &engine.records, None).await?
         };
         let Some(next) = next else {
             return Ok(false);
@@ -222,7 +224,7 @@ impl<T: Send + Sync + 'static> Shared<T> {
         }
         engine.records = next;
         if !engine.snapshot_only {
-            snapshot::write_snapshot(engine.file.as_ref(), &engine.records);
+            pipeline::write_snapshot(engine.file.as_ref(), &engine.records);
         }
         if keys.is_empty() {
             return Ok(false);
@@ -248,7 +250,7 @@ pub(crate) async fn start<T: Send + Sync + 'static>(
             "the refresh interval must be longer than zero",
         ));
     }
-    let (records, origin) = snapshot::load(&source, &want).await?;
+    let (records, origin) = pipeline::load(&source, &want).await?;
     let value = build(&records, &origin)?;
     let file = source.snapshot_file(&want);
     let (stop_tx, stop_rx) = oneshot::channel();

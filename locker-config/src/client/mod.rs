@@ -52,6 +52,9 @@ pub use builder::{
 };
 pub use export::ExportFormat;
 pub use requests::{EnvironmentUpdate, NewEnvironment, NewSecret, SecretUpdate};
+#[cfg(test)]
+pub(crate) use sync::Kept;
+pub(crate) use sync::{Listing, Want};
 
 /// A client for the Locker Secrets API.
 ///

@@ -10,8 +10,9 @@ use super::build::{Values, check_key, closest_key, collect};
 use super::field::read_keys;
 use super::loader::{Loader, Resolved};
 use super::report::{FieldProblem, FieldSource, ValueSource};
+use crate::client::Want;
 use crate::error::Result;
-use crate::snapshot::{self, Want};
+use crate::pipeline;
 
 /// A key set in the checked environment that no field reads (as key or alias).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,7 +208,7 @@ impl<T: LockerConfig> Loader<T> {
                 environment: environment.clone(),
                 keys: None,
             };
-            let records = snapshot::fetch_full(&client, &want, None).await?;
+            let records = pipeline::fetch_full(&client, &want, None).await?;
             let mut values = Values::new(Some(environment.clone()));
             let mut environment_keys: Vec<String> = Vec::new();
             for (key, (value, in_environment)) in records.resolved() {

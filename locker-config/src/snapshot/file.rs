@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::{Records, Want};
-use crate::Locker;
+use super::Records;
+use crate::client::{Locker, Want};
 use locker_protocol::crypto::SymmetricKey;
 
 /// The snapshot format this version writes and reads.

@@ -1,0 +1,195 @@
+//! The load pipeline behind every loader: the cache policy decides between the local snapshot
+//! and Locker, one function per policy; a network load lists once and keeps only what the
+//! loader can use, and writes the snapshot the next load may fall back to.
+
+mod fetch;
+mod source;
+
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use crate::client::Want;
+use crate::error::{Error, ErrorKind, Result};
+use crate::snapshot::{
+    CACHE_DIR_VAR, CachePolicy, Origin, Records, SnapshotFile, SnapshotReason, now_secs,
+};
+use fetch::{bounded, fall_back};
+pub(crate) use fetch::{fetch_full, is_unavailable, refresh};
+pub(crate) use source::{Source, SourceSettings};
+
+/// Loads what `want` can use from `source`, as its cache policy says.
+pub(crate) async fn load(source: &Source, want: &Want) -> Result<(Records, Origin)> {
+    let file = source.snapshot_file(want);
+    match source.policy {
+        CachePolicy::NetworkFirst { max_stale } => {
+            network_first(source, want, file, max_stale).await
+        }
+        CachePolicy::CacheFirst {
+            rest_time,
+            max_stale,
+        } => cache_first(source, want, file, rest_time, max_stale).await,
+        CachePolicy::NetworkOnly => network_only(source, want, file).await,
+        CachePolicy::SnapshotOnly => snapshot_only(want, file),
+        CachePolicy::Off => off(source, want).await,
+    }
+}
+
+/// Locker first; the snapshot when Locker is unreachable (or silent for `fallback_after`) and
+/// the snapshot is at most `max_stale` old.
+async fn network_first(
+    source: &Source,
+    want: &Want,
+    file: Option<SnapshotFile>,
+    max_stale: Duration,
+) -> Result<(Records, Origin)> {
+    let snapshot = file.as_ref().and_then(|f| read_snapshot(f, want));
+    from_locker(
+        source,
+        want,
+        file.as_ref(),
+        snapshot.map(|s| (s, max_stale)),
+    )
+    .await
+}
+
+/// The snapshot while it is younger than `rest_time`; then a revision probe (and the changes
+/// since the snapshot, if any); Locker unreachable: the snapshot up to `max_stale`. Without a
+/// snapshot, a load from Locker.
+async fn cache_first(
+    source: &Source,
+    want: &Want,
+    file: Option<SnapshotFile>,
+    rest_time: Duration,
+    max_stale: Duration,
+) -> Result<(Records, Origin)> {
+    let Some(snap) = file.as_ref().and_then(|f| read_snapshot(f, want)) else {
+        return from_locker(source, want, file.as_ref(), None).await;
+    };
+    if snap.age() < rest_time {
+        let origin = snap.origin(SnapshotReason::Fresh);
+        return Ok((snap, origin));
+    }
+    let client = &source.client;
+    let refreshed = match bounded(source.fallback_after, None, client.sync_revision_date()).await {
+        Ok(revision) => refresh(client, want, &snap, Some(revision)).await,
+        Err(e) => Err(e),
+    };
+    match refreshed {
+        Ok(None) => {
+            let mut snap = snap;
+            snap.fetched_at = now_secs();
+            write_snapshot(file.as_ref(), &snap);
+            let origin = snap.origin(SnapshotReason::Unchanged);
+            Ok((snap, origin))
+        }
+        Ok(Some(next)) => {
+            write_snapshot(file.as_ref(), &next);
+            Ok((next, Origin::Network))
+        }
+        Err(e) if is_unavailable(&e) => fall_back(e, snap, max_stale),
+        Err(e) => Err(e),
+    }
+}
+
+/// Locker only; the snapshot is written for other policies to read.
+async fn network_only(
+    source: &Source,
+    want: &Want,
+    file: Option<SnapshotFile>,
+) -> Result<(Records, Origin)> {
+    from_locker(source, want, file.as_ref(), None).await
+}
+
+/// The snapshot only: no request at all; no usable snapshot is an error.
+fn snapshot_only(want: &Want, file: Option<SnapshotFile>) -> Result<(Records, Origin)> {
+    let Some(f) = &file else {
+        return Err(Error::new(
+            ErrorKind::Config,
+            format!(
+                "no snapshot directory for the snapshot-only policy: set cache_dir or \
+                 ${CACHE_DIR_VAR}"
+            ),
+        ));
+    };
+    match f.read(want) {
+        Ok(Some(records)) => {
+            let origin = records.origin(SnapshotReason::SnapshotOnly);
+            Ok((records, origin))
+        }
+        Ok(None) => Err(Error::new(
+            ErrorKind::Config,
+            format!(
+                "no snapshot of environment {:?} in {} (snapshot-only policy)",
+                want.environment,
+                f.path()
+                    .parent()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ),
+        )),
+        Err(why) => Err(Error::new(
+            ErrorKind::Config,
+            format!(
+                "the snapshot of environment {:?} cannot be used: {why}",
+                want.environment
+            ),
+        )),
+    }
+}
+
+/// Locker only; no snapshot is read or written.
+async fn off(source: &Source, want: &Want) -> Result<(Records, Origin)> {
+    from_locker(source, want, None, None).await
+}
+
+/// One full list from Locker, written to `file`. With a `fallback` (a snapshot and its
+/// `max_stale`), a Locker that does not answer at all within `fallback_after` counts as
+/// unreachable, and an unreachable Locker gives the snapshot if it is young enough.
+async fn from_locker(
+    source: &Source,
+    want: &Want,
+    file: Option<&SnapshotFile>,
+    fallback: Option<(Records, Duration)>,
+) -> Result<(Records, Origin)> {
+    let client = &source.client;
+    let result = match &fallback {
+        Some(_) => {
+            let progress = AtomicBool::new(false);
+            bounded(
+                source.fallback_after,
+                Some(&progress),
+                fetch_full(client, want, Some(&progress)),
+            )
+            .await
+        }
+        None => fetch_full(client, want, None).await,
+    };
+    match (result, fallback) {
+        (Ok(records), _) => {
+            write_snapshot(file, &records);
+            Ok((records, Origin::Network))
+        }
+        (Err(e), Some((snap, max_stale))) if is_unavailable(&e) => fall_back(e, snap, max_stale),
+        (Err(e), _) => Err(e),
+    }
+}
+
+/// Reads the snapshot, warning once (without content) when there is one that cannot be used.
+fn read_snapshot(file: &SnapshotFile, want: &Want) -> Option<Records> {
+    match file.read(want) {
+        Ok(r) => r,
+        Err(why) => {
+            tracing::warn!(path = %file.path().display(), "ignoring the local snapshot: {why}");
+            None
+        }
+    }
+}
+
+/// Writes the snapshot; a failure is logged, never fatal (the load itself succeeded).
+pub(crate) fn write_snapshot(file: Option<&SnapshotFile>, records: &Records) {
+    if let Some(file) = file
+        && let Err(e) = file.write(records)
+    {
+        tracing::warn!(path = %file.path().display(), error = %e, "could not write the local snapshot");
+    }
+}
