@@ -208,6 +208,19 @@ impl Locker {
         progress: Option<&AtomicBool>,
     ) -> Result<Listing> {
         let session = self.session().await?;
+        self.sync_list_as(session, want, since, progress).await
+    }
+
+    /// [`Locker::sync_list`] under `session`, which need not be this client's own (a profile
+    /// from a cache, tried before it is adopted): a key that does not open the records fails
+    /// with [`ErrorKind::Decryption`], as any record that does not verify.
+    pub(crate) async fn sync_list_as(
+        &self,
+        session: &Session,
+        want: &Want,
+        since: Option<f64>,
+        progress: Option<&AtomicBool>,
+    ) -> Result<Listing> {
         let first = format!(
             "/v1/secrets?count_secrets=1&page=1&paging=1&revision_date={:.6}&size={}&hash=",
             since.unwrap_or(0.0),
@@ -314,6 +327,20 @@ impl Locker {
         }
         Ok(listing)
     }
+    /// The project key of `session` wrapped under the key the secret access key gives, as the
+    /// profile sends it.
+    pub(crate) fn wrap_project_key(&self, session: &Session) -> String {
+        self.inner.master_key.wrap_key(&session.key)
+    }
+
+    /// A project key wrapped under the key the secret access key gives, unwrapped.
+    pub(crate) fn unwrap_project_key(
+        &self,
+        wrapped: &str,
+    ) -> std::result::Result<SymmetricKey, locker_protocol::crypto::CryptoError> {
+        self.inner.master_key.unwrap_key(wrapped)
+    }
+
     /// The key that seals this client's local snapshots: derived with HKDF from the key the
     /// secret access key gives, under an info string of its own, so only the same credentials
     /// can read (or forge) a snapshot, and it never equals a key used on the wire.

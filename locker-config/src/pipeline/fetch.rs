@@ -4,9 +4,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::client::{Locker, Want};
+use crate::client::{Listing, Locker, Want};
 use crate::error::{Error, ErrorKind, Result};
-use crate::snapshot::{Origin, Records, SnapshotReason, now_secs, round};
+use crate::snapshot::{Origin, ProfileFile, Records, SnapshotReason, now_secs, round};
 
 /// Whether an error means Locker is unavailable (a snapshot may stand in), as opposed to an
 /// answer that must fail the load (401, 403, integrity, unknown environment, bad input…).
@@ -74,7 +74,23 @@ pub(crate) async fn fetch_full(
     want: &Want,
     progress: Option<&AtomicBool>,
 ) -> Result<Records> {
-    let listing = client.sync_list(want, None, progress).await?;
+    fetch_full_with(client, None, want, progress).await
+}
+
+/// [`fetch_full`], with the client's profile from `profile` when the client has none yet
+/// (see [`list_with`]).
+pub(super) async fn fetch_full_with(
+    client: &Locker,
+    profile: Option<&ProfileFile>,
+    want: &Want,
+    progress: Option<&AtomicBool>,
+) -> Result<Records> {
+    let listing = match profile {
+        Some(profile) if client.known_session().is_none() => {
+            list_with(client, profile, want, progress).await?
+        }
+        _ => client.sync_list(want, None, progress).await?,
+    };
     if !listing.seen_environment && client.get_environment(&want.environment).await?.is_none() {
         return Err(Error::new(
             ErrorKind::NotFound,
@@ -85,6 +101,51 @@ pub(crate) async fn fetch_full(
         ));
     }
     Ok(Records::from_listing(listing, want))
+}
+
+/// One full list by a client without its profile yet, the profile taken from `profile` when
+/// it holds one: then the list is the only request. The cached key is adopted only once it has
+/// opened the listed records; a key that does not ([`ErrorKind::Decryption`]) is dropped, and
+/// the profile fetched again and kept. Any other failure (401, 403, unreachable) is the load's.
+async fn list_with(
+    client: &Locker,
+    profile: &ProfileFile,
+    want: &Want,
+    progress: Option<&AtomicBool>,
+) -> Result<Listing> {
+    let cached = match profile.read(client) {
+        Ok(cached) => cached,
+        Err(why) => {
+            tracing::warn!(path = %profile.path().display(), "ignoring the cached profile: {why}");
+            None
+        }
+    };
+    if let Some(session) = cached {
+        match client.sync_list_as(&session, want, None, progress).await {
+            Ok(listing) => {
+                client.adopt_session(session);
+                return Ok(listing);
+            }
+            Err(e) if e.kind() == ErrorKind::Decryption => {
+                tracing::warn!(
+                    path = %profile.path().display(),
+                    "the cached project key does not open the listed records: fetching the \
+                     profile again"
+                );
+                if let Err(e) = profile.remove() {
+                    tracing::warn!(path = %profile.path().display(), error = %e, "could not remove the cached profile");
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let listing = client.sync_list(want, None, progress).await?;
+    if let Some(session) = client.known_session()
+        && let Err(e) = profile.write(client, session)
+    {
+        tracing::warn!(path = %profile.path().display(), error = %e, "could not write the cached profile");
+    }
+    Ok(listing)
 }
 
 fn same_revision(a: Option<f64>, b: f64) -> bool {

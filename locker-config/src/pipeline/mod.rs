@@ -4,6 +4,8 @@
 
 mod fetch;
 mod source;
+#[cfg(test)]
+mod tests;
 
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -13,7 +15,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::snapshot::{
     CACHE_DIR_VAR, CachePolicy, Origin, Records, SnapshotFile, SnapshotReason, now_secs,
 };
-use fetch::{bounded, fall_back};
+use fetch::{bounded, fall_back, fetch_full_with};
 pub(crate) use fetch::{fetch_full, is_unavailable, refresh};
 pub(crate) use source::{Source, SourceSettings};
 
@@ -152,17 +154,19 @@ async fn from_locker(
     fallback: Option<(Records, Duration)>,
 ) -> Result<(Records, Origin)> {
     let client = &source.client;
+    let profile = source.profile_file();
+    let profile = profile.as_ref();
     let result = match &fallback {
         Some(_) => {
             let progress = AtomicBool::new(false);
             bounded(
                 source.fallback_after,
                 Some(&progress),
-                fetch_full(client, want, Some(&progress)),
+                fetch_full_with(client, profile, want, Some(&progress)),
             )
             .await
         }
-        None => fetch_full(client, want, None).await,
+        None => fetch_full_with(client, profile, want, None).await,
     };
     match (result, fallback) {
         (Ok(records), _) => {

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use crate::client::{Locker, Want};
 use crate::error::Result;
-use crate::snapshot::{CachePolicy, DEFAULT_FALLBACK_AFTER, SnapshotFile, default_cache_dir};
+use crate::snapshot::{
+    CachePolicy, DEFAULT_FALLBACK_AFTER, ProfileFile, SnapshotFile, default_cache_dir,
+};
 
 /// What a loader's setters leave for [`Source`]: the client (if one was given) and the
 /// snapshot settings. Typed and untyped loaders hold one each, so both resolve it the same way.
@@ -68,21 +70,33 @@ pub(crate) struct Source {
 impl Source {
     /// The snapshot file for `want`, unless snapshots are off or no directory can be told.
     pub(crate) fn snapshot_file(&self, want: &Want) -> Option<SnapshotFile> {
+        let dir = self.dir()?;
+        Some(SnapshotFile::new(&self.client, &dir, want))
+    }
+
+    /// The file that keeps the client's profile, unless snapshots are off or no directory can
+    /// be told.
+    pub(crate) fn profile_file(&self) -> Option<ProfileFile> {
+        let dir = self.dir()?;
+        Some(ProfileFile::new(&self.client, &dir))
+    }
+
+    /// The cache directory, unless snapshots are off or none can be told.
+    fn dir(&self) -> Option<PathBuf> {
         if self.policy == CachePolicy::Off {
             return None;
         }
-        let dir = match &self.cache_dir {
-            Some(dir) => dir.clone(),
-            None => match default_cache_dir() {
-                Some(dir) => dir,
-                None => {
+        match &self.cache_dir {
+            Some(dir) => Some(dir.clone()),
+            None => {
+                let dir = default_cache_dir();
+                if dir.is_none() {
                     tracing::debug!(
                         "no snapshot directory: no cache_dir, $LOCKER_CACHE_DIR or home"
                     );
-                    return None;
                 }
-            },
-        };
-        Some(SnapshotFile::new(&self.client, &dir, want))
+                dir
+            }
+        }
     }
 }

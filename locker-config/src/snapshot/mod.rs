@@ -8,12 +8,14 @@
 
 mod file;
 mod policy;
+mod profile;
 mod records;
 
 pub use file::CACHE_DIR_VAR;
 pub(crate) use file::{SnapshotFile, default_cache_dir};
 pub(crate) use policy::round;
 pub use policy::{CachePolicy, DEFAULT_FALLBACK_AFTER, DEFAULT_MAX_STALE, Origin, SnapshotReason};
+pub(crate) use profile::ProfileFile;
 pub(crate) use records::{Records, changed_keys, now_secs};
 
 #[cfg(test)]
