@@ -45,13 +45,7 @@ async fn network_first(
     max_stale: Duration,
 ) -> Result<(Records, Origin)> {
     let snapshot = file.as_ref().and_then(|f| read_snapshot(f, want));
-    from_locker(
-        source,
-        want,
-        file.as_ref(),
-        snapshot.map(|s| (s, max_stale)),
-    )
-    .await
+    from_locker(source, want, file, snapshot.map(|s| (s, max_stale))).await
 }
 
 /// The snapshot while it is younger than `rest_time`; then a revision probe (and the changes
@@ -65,7 +59,7 @@ async fn cache_first(
     max_stale: Duration,
 ) -> Result<(Records, Origin)> {
     let Some(snap) = file.as_ref().and_then(|f| read_snapshot(f, want)) else {
-        return from_locker(source, want, file.as_ref(), None).await;
+        return from_locker(source, want, file, None).await;
     };
     if snap.age() < rest_time {
         let origin = snap.origin(SnapshotReason::Fresh);
@@ -99,7 +93,7 @@ async fn network_only(
     want: &Want,
     file: Option<SnapshotFile>,
 ) -> Result<(Records, Origin)> {
-    from_locker(source, want, file.as_ref(), None).await
+    from_locker(source, want, file, None).await
 }
 
 /// The snapshot only: no request at all; no usable snapshot is an error.
@@ -144,17 +138,22 @@ async fn off(source: &Source, want: &Want) -> Result<(Records, Origin)> {
     from_locker(source, want, None, None).await
 }
 
-/// One full list from Locker, written to `file`. With a `fallback` (a snapshot and its
-/// `max_stale`), a Locker that does not answer at all within `fallback_after` counts as
-/// unreachable, and an unreachable Locker gives the snapshot if it is young enough.
+/// One full list from Locker, written to `file` (see [`keep_snapshot`]). With a `fallback` (the
+/// snapshot read from `file` and its `max_stale`), a Locker that does not answer at all within
+/// `fallback_after` counts as unreachable, and an unreachable Locker gives the snapshot if it
+/// is young enough.
 async fn from_locker(
     source: &Source,
     want: &Want,
-    file: Option<&SnapshotFile>,
+    file: Option<SnapshotFile>,
     fallback: Option<(Records, Duration)>,
 ) -> Result<(Records, Origin)> {
     let client = &source.client;
-    let profile = source.profile_file();
+    // A client with its profile already needs no cached one.
+    let profile = match client.known_session() {
+        None => source.profile_file(),
+        Some(_) => None,
+    };
     let profile = profile.as_ref();
     let result = match &fallback {
         Some(_) => {
@@ -169,12 +168,29 @@ async fn from_locker(
         None => fetch_full_with(client, profile, want, None).await,
     };
     match (result, fallback) {
-        (Ok(records), _) => {
-            write_snapshot(file, &records);
+        (Ok(records), fallback) => {
+            keep_snapshot(file, fallback.map(|(snap, _)| snap), &records);
             Ok((records, Origin::Network))
         }
         (Err(e), Some((snap, max_stale))) if is_unavailable(&e) => fall_back(e, snap, max_stale),
         (Err(e), _) => Err(e),
+    }
+}
+
+/// Writes `records` to `file` after a load from Locker. When the snapshot read before the load
+/// (`previous`) holds the very same records at the same revision, only its age is out of date:
+/// it is rewritten with the new fetch time off the load's path, on a blocking thread of the
+/// runtime, and a process that exits first keeps the previous file, the same records with an
+/// older age (so at worst a fallback refuses it sooner, never later). Records that changed, or
+/// a first snapshot, are written before the load returns, atomically as always.
+fn keep_snapshot(file: Option<SnapshotFile>, previous: Option<Records>, records: &Records) {
+    let Some(file) = file else { return };
+    match (previous, tokio::runtime::Handle::try_current()) {
+        (Some(mut previous), Ok(runtime)) if previous.same_content(records) => {
+            previous.fetched_at = records.fetched_at;
+            runtime.spawn_blocking(move || write_snapshot(Some(&file), &previous));
+        }
+        _ => write_snapshot(Some(&file), records),
     }
 }
 

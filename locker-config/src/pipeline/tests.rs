@@ -5,9 +5,10 @@ use locker_protocol::crypto::SymmetricKey;
 use locker_server::{AccessKey, Fault, LocalServer};
 
 use super::{Source, load};
+use crate::client::SecretUpdate;
 use crate::client::{Locker, NewEnvironment, NewSecret, Session, Want};
 use crate::error::ErrorKind;
-use crate::snapshot::{CachePolicy, DEFAULT_FALLBACK_AFTER, ProfileFile};
+use crate::snapshot::{CachePolicy, DEFAULT_FALLBACK_AFTER, ProfileFile, SnapshotFile};
 
 struct Setup {
     server: LocalServer,
@@ -175,4 +176,55 @@ async fn an_unauthorized_list_fails_closed_with_a_cached_profile() {
     // The profile stays: nothing about it was wrong.
     let (_, requests) = s.cold_load().await;
     assert_eq!(requests, ["GET /v1/secrets"]);
+}
+
+#[tokio::test]
+async fn a_first_or_changed_snapshot_is_on_disk_when_the_load_returns() {
+    let s = Setup::new().await;
+    let want = Want {
+        environment: "prod".to_owned(),
+        keys: None,
+    };
+    let client = s.client();
+    let file = SnapshotFile::new(&client, s.cache.path(), &want);
+    let value =
+        |records: &crate::snapshot::Records| records.resolved().get("A").map(|v| v.0.to_owned());
+
+    // A process that exits right after its first load leaves its snapshot.
+    let (records, _) = load(&s.source(s.client()), &want).await.unwrap();
+    let first = file
+        .read(&want)
+        .unwrap()
+        .expect("written before the load returned");
+    assert!(first.same_content(&records));
+
+    // Changed records are written before the load returns, too.
+    client
+        .modify("A", Some("prod"), SecretUpdate::new().value("a-rotated"))
+        .await
+        .unwrap();
+    let (records, _) = load(&s.source(s.client()), &want).await.unwrap();
+    assert_eq!(value(&records).as_deref(), Some("a-rotated"));
+    let changed = file.read(&want).unwrap().unwrap();
+    assert_eq!(value(&changed).as_deref(), Some("a-rotated"));
+    assert!(changed.same_content(&records));
+
+    // Unchanged records: the same file, its age brought up to date off the load's path.
+    let (records, _) = load(&s.source(s.client()), &want).await.unwrap();
+    assert!(records.fetched_at > changed.fetched_at);
+    let mut waited = 0;
+    loop {
+        let now = file.read(&want).unwrap().unwrap();
+        assert!(now.same_content(&records));
+        if now.fetched_at == records.fetched_at {
+            break;
+        }
+        assert_eq!(now.fetched_at, changed.fetched_at);
+        waited += 1;
+        assert!(
+            waited < 500,
+            "the snapshot's age was never brought up to date"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 }

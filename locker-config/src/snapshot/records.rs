@@ -11,7 +11,7 @@ use super::policy::{Origin, SnapshotReason};
 use crate::client::{Listing, Want};
 
 /// One kept record at rest. The value is wiped on drop.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Record {
     key: String,
     value: String,
@@ -134,6 +134,16 @@ impl Records {
             }
         }
         out
+    }
+
+    /// Whether `other` holds the very same records, for the same environment and keys, at the
+    /// same revision: then only the time they were fetched at differs.
+    pub(crate) fn same_content(&self, other: &Records) -> bool {
+        self.project_id == other.project_id
+            && self.environment == other.environment
+            && self.keys == other.keys
+            && self.revision == other.revision
+            && self.records == other.records
     }
 
     /// How old the records are.
