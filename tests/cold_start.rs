@@ -132,3 +132,19 @@ async fn another_access_key_does_not_use_the_profile_of_the_first() {
     assert_eq!(requests(&p), ["GET /v1/profile", "GET /v1/secrets"]);
     assert_eq!(files(&p.cache_dir(), "profile"), 2);
 }
+
+#[tokio::test]
+async fn a_client_that_has_its_profile_leaves_it_with_its_first_snapshot() {
+    let p = seeded();
+    let warm = p.client();
+    warm.project_id().await.unwrap();
+    p.loader::<Cfg>("prod")
+        .client(warm)
+        .load_async()
+        .await
+        .unwrap();
+    assert_eq!(files(&p.cache_dir(), "profile"), 1);
+    p.server.clear_request_log();
+    p.loader::<Cfg>("prod").load_async().await.unwrap();
+    assert_eq!(requests(&p), ["GET /v1/secrets"]);
+}

@@ -149,10 +149,20 @@ async fn from_locker(
     fallback: Option<(Records, Duration)>,
 ) -> Result<(Records, Origin)> {
     let client = &source.client;
-    // A client with its profile already needs no cached one.
+    // A client with its profile already needs no cached one; without a snapshot to fall back
+    // to (a first load in this cache), it leaves its profile for the next process.
     let profile = match client.known_session() {
         None => source.profile_file(),
-        Some(_) => None,
+        Some(session) => {
+            if fallback.is_none()
+                && let Some(profile) = source.profile_file()
+                && !profile.path().exists()
+                && let Err(e) = profile.write(client, session)
+            {
+                tracing::warn!(path = %profile.path().display(), error = %e, "could not write the cached profile");
+            }
+            None
+        }
     };
     let profile = profile.as_ref();
     let result = match &fallback {
