@@ -18,8 +18,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use locker_config::blocking::Locker;
-use locker_config::{ErrorKind, LockerConfig, NewEnvironment, NewSecret, Secret, TemplateFormat};
-use locker_server::LocalServer;
+use locker_config::{ErrorKind, LockerConfig, Secret, TemplateFormat};
+
+mod support;
 
 /// A database connection.
 #[derive(Debug, LockerConfig)]
@@ -105,14 +106,8 @@ fn run() -> Result<bool, Box<dyn Error>> {
             );
             (None, locker, env)
         }
-        Err(e) if e.kind() == ErrorKind::Credentials && !credentials_set() => {
-            let server = LocalServer::start()?;
-            let key = server.create_project()?;
-            let locker = Locker::builder()
-                .access_key_id(key.access_key_id.clone())
-                .secret_access_key(key.secret_access_key.clone())
-                .api_base(server.base_url())
-                .build_blocking()?;
+        Err(e) if e.kind() == ErrorKind::Credentials && !support::credentials_set() => {
+            let (server, locker) = support::embedded_blocking()?;
             seed(&locker)?;
             println!(
                 "No Locker credentials: checking a demo project on the embedded server at {}\n",
@@ -138,16 +133,9 @@ fn run() -> Result<bool, Box<dyn Error>> {
     Ok(report.is_ok())
 }
 
-fn credentials_set() -> bool {
-    locker_config::credentials::ACCESS_KEY_ID_VARS
-        .iter()
-        .any(|var| std::env::var_os(var).is_some())
-}
-
 /// `prod` with a typo'd key, a value only in "All", an empty value, an old key name and a
 /// worker count the validation rejects.
 fn seed(locker: &Locker) -> Result<(), Box<dyn Error>> {
-    locker.create_environment(NewEnvironment::new("prod"))?;
     let secrets = [
         (
             Some("prod"),
@@ -160,12 +148,5 @@ fn seed(locker: &Locker) -> Result<(), Box<dyn Error>> {
         (Some("prod"), "HOSTS", ""),
         (Some("prod"), "WORKERS", "0"),
     ];
-    for (env, key, value) in secrets {
-        let mut secret = NewSecret::new(key, value);
-        if let Some(env) = env {
-            secret = secret.environment(env);
-        }
-        locker.create(secret)?;
-    }
-    Ok(())
+    support::seed(locker, &["prod"], &secrets)
 }

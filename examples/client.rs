@@ -14,19 +14,15 @@ use locker_config::{
     EnvironmentUpdate, ExportFormat, Locker, NewEnvironment, NewSecret, SecretUpdate,
 };
 
+mod support;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Keep the local server alive for the whole program.
     let (_server, locker) = if std::env::var_os("LOCKER_ACCESS_KEY_ID").is_some() {
         (None, Locker::from_env()?)
     } else {
-        let server = locker_server::LocalServer::start()?;
-        let key = server.create_project()?;
-        let locker = Locker::builder()
-            .access_key_id(key.access_key_id.clone())
-            .secret_access_key(key.secret_access_key.clone())
-            .api_base(server.base_url())
-            .build()?;
+        let (server, locker) = support::embedded()?;
         (Some(server), locker)
     };
     println!("connected to {}", locker.api_base());

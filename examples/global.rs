@@ -9,9 +9,9 @@
 use std::error::Error;
 use std::thread;
 
-use locker_config::blocking::Locker;
-use locker_config::{LockerConfig, NewEnvironment, NewSecret, Secret};
-use locker_server::LocalServer;
+use locker_config::{LockerConfig, Secret};
+
+mod support;
 
 #[derive(Debug, LockerConfig)]
 struct AppConfig {
@@ -32,16 +32,15 @@ fn serve(worker: usize) {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let server = LocalServer::start()?;
-    let key = server.create_project()?;
-    let locker = Locker::builder()
-        .access_key_id(key.access_key_id.clone())
-        .secret_access_key(key.secret_access_key.clone())
-        .api_base(server.base_url())
-        .build_blocking()?;
-    locker.create_environment(NewEnvironment::new("prod"))?;
-    locker.create(NewSecret::new("DATABASE_URL", "postgres://prod-db/app").environment("prod"))?;
-    locker.create(NewSecret::new("HTTP_PORT", "8443"))?;
+    let (_server, locker) = support::embedded_blocking()?;
+    support::seed(
+        &locker,
+        &["prod"],
+        &[
+            (Some("prod"), "DATABASE_URL", "postgres://prod-db/app"),
+            (None, "HTTP_PORT", "8443"),
+        ],
+    )?;
 
     // At startup. With credentials in the environment this is simply `AppConfig::init("prod")?`.
     let cfg = AppConfig::loader()

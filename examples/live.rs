@@ -12,10 +12,11 @@ use std::error::Error;
 use std::time::Duration;
 
 use locker_config::{
-    CachePolicy, Live, Locker, LockerConfig, NewEnvironment, NewSecret, Origin, Secret,
-    SecretUpdate,
+    CachePolicy, Live, LockerConfig, NewEnvironment, NewSecret, Origin, Secret, SecretUpdate,
 };
-use locker_server::{Fault, LocalServer};
+use locker_server::Fault;
+
+mod support;
 
 #[derive(Debug, LockerConfig)]
 #[allow(dead_code)] // the URL is only printed, redacted
@@ -28,13 +29,7 @@ struct AppConfig {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    let server = LocalServer::start()?;
-    let key = server.create_project()?;
-    let locker = Locker::builder()
-        .access_key_id(key.access_key_id.clone())
-        .secret_access_key(key.secret_access_key.clone())
-        .api_base(server.base_url())
-        .build()?;
+    let (server, locker) = support::embedded()?;
     locker
         .create_environment(NewEnvironment::new("prod"))
         .await?;

@@ -20,8 +20,9 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use locker_config::blocking::Locker;
-use locker_config::{ErrorKind, LockerConfig, NewEnvironment, NewSecret, Origin, Secret};
-use locker_server::LocalServer;
+use locker_config::{ErrorKind, LockerConfig, Origin, Secret};
+
+mod support;
 
 #[derive(Debug, LockerConfig)]
 #[allow(dead_code)] // this example only prints the config
@@ -71,7 +72,7 @@ fn run() -> Result<(), Box<dyn Error>> {
         }
         // No credentials at all: the embedded server. Credentials that are set but broken are
         // an error worth seeing, not a reason to fall back.
-        Err(e) if e.kind() == ErrorKind::Credentials && !credentials_set() => {
+        Err(e) if e.kind() == ErrorKind::Credentials && !support::credentials_set() => {
             if std::env::var_os(PORT_VAR).is_none() {
                 // Show a deployer's override without asking for a manual step: run this demo
                 // again with the variable set in its environment.
@@ -82,13 +83,7 @@ fn run() -> Result<(), Box<dyn Error>> {
                 std::process::exit(status.code().unwrap_or(1));
             }
             println!("No Locker credentials in the environment or in ~/.locker.");
-            let server = LocalServer::start()?;
-            let key = server.create_project()?;
-            let locker = Locker::builder()
-                .access_key_id(key.access_key_id.clone())
-                .secret_access_key(key.secret_access_key.clone())
-                .api_base(server.base_url())
-                .build_blocking()?;
+            let (server, locker) = support::embedded_blocking()?;
             seed(&locker)?;
             println!(
                 "Started the embedded Locker server at {} and seeded a demo project.\n",
@@ -162,25 +157,8 @@ fn run() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// Whether any credential is set up: an access key id variable, or a credential file (which
-/// `Locker::from_env` reports on when it is unreadable or malformed).
-fn credentials_set() -> bool {
-    use locker_config::credentials::{
-        ACCESS_KEY_ID_VARS, CREDENTIAL_FILES, SECRET_ACCESS_KEY_VARS,
-    };
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    ACCESS_KEY_ID_VARS
-        .iter()
-        .chain(SECRET_ACCESS_KEY_VARS)
-        .any(|var| std::env::var_os(var).is_some())
-        || home.is_some_and(|home| CREDENTIAL_FILES.iter().any(|f| home.join(f).exists()))
-}
-
 /// staging and prod, a few secrets in each, and some shared by all environments ("All").
 fn seed(locker: &Locker) -> Result<(), Box<dyn Error>> {
-    for env in ["staging", "prod"] {
-        locker.create_environment(NewEnvironment::new(env))?;
-    }
     let secrets = [
         (
             Some("prod"),
@@ -201,12 +179,5 @@ fn seed(locker: &Locker) -> Result<(), Box<dyn Error>> {
             "https://app.example,https://admin.example",
         ),
     ];
-    for (env, key, value) in secrets {
-        let mut secret = NewSecret::new(key, value);
-        if let Some(env) = env {
-            secret = secret.environment(env);
-        }
-        locker.create(secret)?;
-    }
-    Ok(())
+    support::seed(locker, &["staging", "prod"], &secrets)
 }

@@ -364,12 +364,29 @@ fn snapshots_are_0600_in_a_0700_directory() {
     let mode =
         |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&dir), 0o700);
-    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
-    assert_eq!(files.len(), 1, "no temporary file left behind");
+    // The snapshot and the cached profile, and no temporary file left behind.
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort_by_key(|f| f.extension().map(|x| x.to_owned()));
+    let extensions: Vec<_> = files
+        .iter()
+        .map(|f| f.extension().unwrap().to_str().unwrap())
+        .collect();
+    assert_eq!(
+        extensions,
+        ["profile", "snapshot"],
+        "no temporary file left behind"
+    );
     assert_eq!(mode(&snapshot_files(&dir)[0]), 0o600);
-    // The file holds no value and no key in the clear.
-    let text = std::fs::read_to_string(&snapshot_files(&dir)[0]).unwrap();
-    assert!(!text.contains("prod-db") && !text.contains("DATABASE_URL"));
+    assert_eq!(mode(&files[0]), 0o600);
+    // The files hold no value, no key and no project key in the clear.
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(!text.contains("prod-db") && !text.contains("DATABASE_URL"));
+        assert!(!text.contains("project_id") && !text.contains("wrapped_key"));
+    }
 }
 
 #[test]

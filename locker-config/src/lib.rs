@@ -277,7 +277,7 @@
 extern crate self as locker_config;
 
 pub mod blocking;
-pub mod client;
+mod client;
 pub mod config;
 #[cfg(feature = "config")]
 pub mod config_rs;
@@ -287,7 +287,8 @@ mod error;
 pub mod figment;
 mod layers;
 mod live;
-pub mod model;
+mod model;
+mod pipeline;
 mod runtime;
 mod secret;
 pub mod snapshot;
@@ -297,9 +298,10 @@ mod values;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use client::ExportFormat;
 pub use client::{
-    EnvironmentUpdate, Locker, LockerBuilder, NewEnvironment, NewSecret, SecretUpdate,
+    DEFAULT_MAX_NETWORK_RETRIES, DEFAULT_PAGE_SIZE, DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT,
+    EnvironmentUpdate, ExportFormat, Locker, LockerBuilder, NewEnvironment, NewSecret,
+    SecretUpdate,
 };
 pub use config::{
     CheckReport, ConfigReport, FieldInfo, Loaded, Loader, LockerConfig, OverrideGuard,

@@ -20,8 +20,10 @@ use tokio::sync::{Mutex, broadcast, oneshot};
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
-use crate::snapshot::{self, Origin, Records, SnapshotFile, Source, Want};
-use crate::{Error, ErrorKind, Locker, Result};
+use crate::client::{Locker, Want};
+use crate::error::{Error, ErrorKind, Result};
+use crate::pipeline::{self, Source};
+use crate::snapshot::{self, Origin, Records, SnapshotFile};
 
 /// Builds the live value from the records of one environment.
 pub(crate) type BuildFn<T> = Arc<dyn Fn(&Records, &Origin) -> Result<T> + Send + Sync>;
@@ -441,7 +443,7 @@ impl<T: Send + Sync + 'static> Shared<T> {
                 }
             }
         } else {
-            snapshot::refresh(&engine.client, &engine.want, &engine.records, None).await?
+            pipeline::refresh(&engine.client, &engine.want, &engine.records, None).await?
         };
         let Some(next) = next else {
             return Ok(false);
@@ -473,7 +475,7 @@ impl<T: Send + Sync + 'static> Shared<T> {
         }
         engine.records = next;
         if !engine.snapshot_only {
-            snapshot::write_snapshot(engine.file.as_ref(), &engine.records);
+            pipeline::write_snapshot(engine.file.as_ref(), &engine.records);
         }
         if keys.is_empty() {
             return Ok(false);
@@ -499,7 +501,7 @@ pub(crate) async fn start<T: Send + Sync + 'static>(
             "the refresh interval must be longer than zero",
         ));
     }
-    let (records, origin) = snapshot::load(&source, &want).await?;
+    let (records, origin) = pipeline::load(&source, &want).await?;
     let value = build(&records, &origin)?;
     let health = LiveStatus::started(origin);
     let file = source.snapshot_file(&want);

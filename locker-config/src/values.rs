@@ -12,11 +12,13 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
+use crate::client::{Locker, Want};
 use crate::config::ValueSource;
+use crate::error::{Error, ErrorKind, Result};
 use crate::layers::{DotenvFile, EnvLookup, ProcessEnv};
 use crate::live::{self, BuildFn, Live};
-use crate::snapshot::{self, CachePolicy, Origin, Records, Source, SourceSettings, Want};
-use crate::{Error, ErrorKind, Locker, Result};
+use crate::pipeline::{self, Source, SourceSettings};
+use crate::snapshot::{CachePolicy, Origin, Records};
 
 /// All keys of one environment, the environment's value winning over the one in "All".
 ///
@@ -285,7 +287,7 @@ impl ValuesLoader {
     /// As a typed load: Locker's errors, [`ErrorKind::NotFound`] for an unknown environment.
     pub async fn load_async(self) -> Result<EnvValues> {
         let (source, want, layers) = self.prepare()?;
-        let (records, origin) = snapshot::load(&source, &want).await?;
+        let (records, origin) = pipeline::load(&source, &want).await?;
         EnvValues::from_records(&records, &origin, &layers)
     }
 

@@ -17,4 +17,5 @@
 #![deny(missing_docs)]
 
 pub mod crypto;
+pub mod lenient;
 pub mod wire;

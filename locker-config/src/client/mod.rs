@@ -52,6 +52,9 @@ pub use builder::{
 };
 pub use export::ExportFormat;
 pub use requests::{EnvironmentUpdate, NewEnvironment, NewSecret, SecretUpdate};
+#[cfg(test)]
+pub(crate) use sync::Kept;
+pub(crate) use sync::{Listing, Want};
 
 /// A client for the Locker Secrets API.
 ///
@@ -79,10 +82,11 @@ struct Inner {
     environments: Mutex<HashMap<String, Environment>>,
 }
 
-struct Session {
-    project_id: i64,
-    key: SymmetricKey,
-    editable: Option<bool>,
+/// What the access key's profile gives: the project and its key, unwrapped.
+pub(crate) struct Session {
+    pub(crate) project_id: i64,
+    pub(crate) key: SymmetricKey,
+    pub(crate) editable: Option<bool>,
 }
 
 impl fmt::Debug for Locker {
@@ -157,6 +161,18 @@ impl Locker {
     /// As [`Locker::project_id`].
     pub async fn is_read_only(&self) -> Result<Option<bool>> {
         Ok(self.session().await?.editable.map(|e| !e))
+    }
+
+    /// The profile, if this client has it already (fetched, or adopted from a cache).
+    pub(crate) fn known_session(&self) -> Option<&Session> {
+        self.inner.session.get()
+    }
+
+    /// Takes `session` as this client's profile, unless it has one already. Only for a session
+    /// whose key has just opened records of the project (see `Locker::sync_list_as`).
+    pub(crate) fn adopt_session(&self, session: Session) {
+        // Set already (a concurrent fetch won): that one stays.
+        let _ = self.inner.session.set(session);
     }
 
     async fn session(&self) -> Result<&Session> {

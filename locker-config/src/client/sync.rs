@@ -3,16 +3,14 @@
 //! only the records one environment and one set of keys can use, and the key that seals local
 //! snapshots.
 //!
-//! Records are chosen by the hashes the server sends beside them (`secret_hash`,
-//! `environment_hash`), so a prod load never decrypts staging's values; every record that is
-//! kept goes through [`decrypt_secret`] and is then checked against those hashes. Records that
-//! carry no hash (older clients write some) are decrypted and matched by key and environment
-//! name instead, never skipped.
+//! Records are selected once, by the hashes the server sends beside them (`secret_hash`,
+//! `environment_hash`), while the page is read, so a prod load never parses nor decrypts
+//! staging's values; every record that is kept goes through [`decrypt_secret`], which checks it
+//! against those hashes. Records that carry no hash (older clients write some) are decrypted and
+//! matched by key and environment name instead, never skipped.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
-
-use std::borrow::Cow;
 
 use hkdf::Hkdf;
 use reqwest::Method;
@@ -25,16 +23,52 @@ use super::decrypt::decrypt_secret;
 use super::pagination::Pages;
 use super::transport::{MAX_PROBE_BODY, parse_json};
 use super::{Locker, Session};
-use crate::snapshot::{Kept, Listing, Want};
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use locker_protocol::crypto::{SymmetricKey, name_hash};
+use locker_protocol::lenient::{json_number, raw_id, raw_string};
 use locker_protocol::wire::WireSecret;
 
 /// The HKDF info string of the snapshot key; a new format gets a new string.
 const SNAPSHOT_KEY_INFO: &[u8] = b"locker-config snapshot key v1";
 
+/// Which records a load keeps.
+#[derive(Debug, Clone)]
+pub(crate) struct Want {
+    /// The environment ("All" always comes along).
+    pub(crate) environment: String,
+    /// The keys the caller can use; `None`: every key.
+    pub(crate) keys: Option<BTreeSet<String>>,
+}
+
+/// One record kept by a list: decrypted and verified.
+pub(crate) struct Kept {
+    pub(crate) id: String,
+    pub(crate) key: String,
+    pub(crate) value: Zeroizing<String>,
+    /// `true`: in the requested environment; `false`: in "All".
+    pub(crate) in_environment: bool,
+}
+
+/// What one list (full or delta) brought.
+pub(crate) struct Listing {
+    pub(crate) project_id: i64,
+    /// The server's revision date when the first page was answered.
+    pub(crate) revision: Option<f64>,
+    /// The number of matches the server announced on the first page.
+    pub(crate) count: Option<u64>,
+    /// The number of records received over all pages.
+    pub(crate) received: usize,
+    /// The records the caller can use.
+    pub(crate) kept: Vec<Kept>,
+    /// Ids of received records that are not (or no longer) the caller's: another environment,
+    /// or a key it does not read.
+    pub(crate) dropped: Vec<String>,
+    /// Whether any received record belongs to the requested environment.
+    pub(crate) seen_environment: bool,
+}
+
 /// One page of `GET /v1/secrets`. `results` is required: a response without it is invalid,
-/// never an empty list. The records stay unparsed text until [`Selector`] says they may be
+/// never an empty list. The records stay unparsed text until [`Selection`] says they may be
 /// used, so a load pays for parsing only what it keeps.
 #[derive(Deserialize)]
 struct Page<'a> {
@@ -63,27 +97,6 @@ struct Selector<'a> {
     secret_hash: Option<&'a RawValue>,
 }
 
-/// A JSON string's text; `None` for `null`, another type or an empty string.
-fn raw_string(v: Option<&RawValue>) -> Option<Cow<'_, str>> {
-    let v = v?;
-    if !v.get().starts_with('"') {
-        return None;
-    }
-    serde_json::from_str::<Cow<'_, str>>(v.get())
-        .ok()
-        .filter(|s| !s.is_empty())
-}
-
-/// An id sent as a string or a number, as [`WireSecret`] reads it.
-fn raw_id(v: Option<&RawValue>) -> Option<String> {
-    let text = v?.get();
-    match text.as_bytes().first() {
-        Some(b'"') => raw_string(v).map(Cow::into_owned),
-        Some(b'-' | b'0'..=b'9') => Some(text.to_owned()),
-        _ => None,
-    }
-}
-
 /// Whether a record can be used, as far as the hashes beside it tell: `Some(false)` is
 /// certainly not, `Some(true)` certainly, `None` only the decrypted record can tell. Returns
 /// (environment matches, key matches).
@@ -107,13 +120,62 @@ fn hash_match(
     (env_match, key_match)
 }
 
-fn number(v: Option<&serde_json::Value>) -> Option<f64> {
-    match v? {
-        serde_json::Value::Number(n) => n.as_f64(),
-        serde_json::Value::String(s) => s.trim().parse().ok(),
-        _ => None,
+/// The one selection of a list's records by the hashes beside them, made while the pages are
+/// read: a record the hashes rule out is never parsed further; the others are parsed once into
+/// [`WireSecret`]s for [`Locker::keep`] to decrypt and verify.
+struct Selection {
+    env_hash: String,
+    key_hashes: Option<HashSet<String>>,
+    /// The records that may be used, still encrypted.
+    candidates: Vec<WireSecret>,
+    /// Ids of the records the hashes rule out.
+    dropped: Vec<String>,
+    /// Whether a record's hash says it belongs to the requested environment.
+    seen_environment: bool,
+    /// The number of records read over all pages.
+    received: usize,
+}
+
+impl Selection {
+    fn new(project_id: i64, want: &Want) -> Self {
+        Selection {
+            env_hash: name_hash(project_id, &want.environment),
+            key_hashes: want
+                .keys
+                .as_ref()
+                .map(|keys| keys.iter().map(|k| name_hash(project_id, k)).collect()),
+            candidates: Vec::new(),
+            dropped: Vec::new(),
+            seen_environment: false,
+            received: 0,
+        }
     }
-    .filter(|f: &f64| f.is_finite())
+
+    /// Reads one page's records.
+    fn read(&mut self, results: &[&RawValue], label: &str) -> Result<()> {
+        self.received += results.len();
+        for raw in results {
+            let bytes = raw.get().as_bytes();
+            let sel: Selector<'_> = parse_json(bytes, label)?;
+            let in_environment = raw_id(sel.environment_id).is_some_and(|id| !id.is_empty());
+            let (env_match, key_match) = hash_match(
+                in_environment,
+                raw_string(sel.environment_hash).as_deref(),
+                raw_string(sel.secret_hash).as_deref(),
+                &self.env_hash,
+                self.key_hashes.as_ref(),
+            );
+            if in_environment && env_match == Some(true) {
+                self.seen_environment = true;
+            }
+            if env_match == Some(false) || key_match == Some(false) {
+                self.dropped.extend(raw_id(sel.id));
+                continue;
+            }
+            self.candidates.push(parse_json(bytes, label)?);
+        }
+        Ok(())
+    }
 }
 
 impl Locker {
@@ -129,7 +191,7 @@ impl Locker {
 
     async fn probe(&self, path: &str) -> Result<f64> {
         let v: serde_json::Value = self.read_limited(path.to_owned(), MAX_PROBE_BODY).await?;
-        number(Some(&v)).ok_or_else(|| {
+        json_number(&v).ok_or_else(|| {
             Error::new(
                 ErrorKind::InvalidResponse,
                 format!("the response to GET {path} is not a number"),
@@ -146,21 +208,25 @@ impl Locker {
         progress: Option<&AtomicBool>,
     ) -> Result<Listing> {
         let session = self.session().await?;
+        self.sync_list_as(session, want, since, progress).await
+    }
+
+    /// [`Locker::sync_list`] under `session`, which need not be this client's own (a profile
+    /// from a cache, tried before it is adopted): a key that does not open the records fails
+    /// with [`ErrorKind::Decryption`], as any record that does not verify.
+    pub(crate) async fn sync_list_as(
+        &self,
+        session: &Session,
+        want: &Want,
+        since: Option<f64>,
+        progress: Option<&AtomicBool>,
+    ) -> Result<Listing> {
         let first = format!(
             "/v1/secrets?count_secrets=1&page=1&paging=1&revision_date={:.6}&size={}&hash=",
             since.unwrap_or(0.0),
             self.inner.page_size
         );
-        let env_hash = name_hash(session.project_id, &want.environment);
-        let key_hashes: Option<HashSet<String>> = want.keys.as_ref().map(|keys| {
-            keys.iter()
-                .map(|k| name_hash(session.project_id, k))
-                .collect()
-        });
-        let mut wire = Vec::new();
-        let mut dropped = Vec::new();
-        let mut seen_environment = false;
-        let mut received = 0;
+        let mut selection = Selection::new(session.project_id, want);
         let mut revision = None;
         let mut count = None;
         let mut pages = Pages::new("/v1/secrets", first);
@@ -168,8 +234,11 @@ impl Locker {
             let ok = self.send(Method::GET, url, None).await?;
             let page: Page<'_> = parse_json(&ok.body, &ok.label)?;
             if pages.is_first() {
-                revision = number(page.revision_date.as_ref());
-                count = number(page.count.as_ref())
+                revision = page.revision_date.as_ref().and_then(json_number);
+                count = page
+                    .count
+                    .as_ref()
+                    .and_then(json_number)
                     .filter(|c| *c >= 0.0)
                     .map(|c| c as u64);
                 if let Some(p) = progress {
@@ -181,112 +250,61 @@ impl Locker {
                 _ => None,
             };
             pages.follow(self, next, page.results.is_empty())?;
-            received += page.results.len();
-            for raw in page.results {
-                let sel: Selector<'_> = parse_json(raw.get().as_bytes(), &ok.label)?;
-                let in_environment = raw_id(sel.environment_id).is_some_and(|id| !id.is_empty());
-                let (env_match, key_match) = hash_match(
-                    in_environment,
-                    raw_string(sel.environment_hash).as_deref(),
-                    raw_string(sel.secret_hash).as_deref(),
-                    &env_hash,
-                    key_hashes.as_ref(),
-                );
-                if in_environment && env_match == Some(true) {
-                    seen_environment = true;
-                }
-                if env_match == Some(false) || key_match == Some(false) {
-                    dropped.extend(raw_id(sel.id));
-                    continue;
-                }
-                wire.push(parse_json::<WireSecret>(raw.get().as_bytes(), &ok.label)?);
-            }
+            selection.read(&page.results, &ok.label)?;
         }
-        let mut listing = self.keep(session, want, wire).await?;
-        listing.dropped.extend(dropped);
-        listing.seen_environment |= seen_environment;
+        let mut listing = self.keep(session, want, selection).await?;
         listing.revision = revision;
         listing.count = count;
-        listing.received = received;
         Ok(listing)
     }
 
-    /// Picks, decrypts and verifies the records `want` can use.
-    async fn keep(&self, session: &Session, want: &Want, wire: Vec<WireSecret>) -> Result<Listing> {
-        let pid = session.project_id;
-        let env_hash = name_hash(pid, &want.environment);
-        let key_hashes: Option<HashSet<String>> = want
-            .keys
-            .as_ref()
-            .map(|keys| keys.iter().map(|k| name_hash(pid, k)).collect());
-        let nonempty = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
-
+    /// Decrypts and verifies the selected records ([`decrypt_secret`] checks each against the
+    /// hashes beside it), and keeps those of the requested environment and keys; records
+    /// without hashes are told apart here, by their decrypted key and environment name.
+    async fn keep(&self, session: &Session, want: &Want, selection: Selection) -> Result<Listing> {
+        let Selection {
+            candidates,
+            dropped,
+            seen_environment,
+            received,
+            ..
+        } = selection;
         let mut listing = Listing {
-            project_id: pid,
+            project_id: session.project_id,
             revision: None,
             count: None,
-            received: 0,
-            kept: Vec::new(),
-            dropped: Vec::new(),
-            seen_environment: false,
+            received,
+            kept: Vec::with_capacity(candidates.len()),
+            dropped,
+            seen_environment,
         };
-        let mut candidates = Vec::new();
-        for w in wire {
-            let in_environment = nonempty(&w.environment_id).is_some();
-            let (env_match, key_match) = hash_match(
-                in_environment,
-                nonempty(&w.environment_hash).as_deref(),
-                nonempty(&w.secret_hash).as_deref(),
-                &env_hash,
-                key_hashes.as_ref(),
-            );
-            if in_environment && env_match == Some(true) {
-                listing.seen_environment = true;
-            }
-            if env_match == Some(false) || key_match == Some(false) {
-                if let Some(id) = w.id.clone() {
-                    listing.dropped.push(id);
-                }
-                continue;
-            }
-            candidates.push(w);
-        }
 
         // Environment names come from each record's own encrypted name; only records without
         // one cost a list of the environments.
         let mut names = HashMap::new();
-        if candidates.iter().any(|w| {
-            nonempty(&w.environment_id).is_some() && nonempty(&w.environment_name).is_none()
-        }) {
+        let nonempty = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.is_empty());
+        if candidates
+            .iter()
+            .any(|w| nonempty(&w.environment_id) && !nonempty(&w.environment_name))
+        {
             for e in self.list_environments().await? {
                 names.insert(e.id, e.name);
             }
         }
 
         for w in candidates {
-            let id = w.id.clone();
-            let secret_hash = nonempty(&w.secret_hash);
-            let environment_hash = nonempty(&w.environment_hash);
-            let record = decrypt_secret(session, w, &names)?;
-            let label = id.as_deref().unwrap_or("(no id)");
-            if let Some(h) = &secret_hash
-                && *h != name_hash(pid, &record.key)
-            {
-                return Err(integrity(label, "key"));
-            }
+            let mut record = decrypt_secret(session, w, &names)?;
             let in_environment = record.environment_id.is_some();
             if in_environment {
                 let Some(name) = record.environment_name.as_deref() else {
                     return Err(Error::new(
                         ErrorKind::InvalidResponse,
-                        format!("the secret {label} names no environment the project has"),
+                        format!(
+                            "the secret {} names no environment the project has",
+                            record.id
+                        ),
                     ));
                 };
-                if let Some(h) = &environment_hash
-                    && *h != name_hash(pid, name)
-                {
-                    return Err(integrity(label, "environment name"));
-                }
                 if name != want.environment {
                     listing.dropped.push(record.id);
                     continue;
@@ -299,16 +317,28 @@ impl Locker {
                 listing.dropped.push(record.id);
                 continue;
             }
-            let mut record = record;
             let value = Zeroizing::new(std::mem::take(&mut record.value));
             listing.kept.push(Kept {
-                id: record.id,
+                id: std::mem::take(&mut record.id),
                 key: std::mem::take(&mut record.key),
                 value,
                 in_environment,
             });
         }
         Ok(listing)
+    }
+    /// The project key of `session` wrapped under the key the secret access key gives, as the
+    /// profile sends it.
+    pub(crate) fn wrap_project_key(&self, session: &Session) -> String {
+        self.inner.master_key.wrap_key(&session.key)
+    }
+
+    /// A project key wrapped under the key the secret access key gives, unwrapped.
+    pub(crate) fn unwrap_project_key(
+        &self,
+        wrapped: &str,
+    ) -> std::result::Result<SymmetricKey, locker_protocol::crypto::CryptoError> {
+        self.inner.master_key.unwrap_key(wrapped)
     }
 
     /// The key that seals this client's local snapshots: derived with HKDF from the key the
@@ -322,13 +352,6 @@ impl Locker {
             .expect("64 bytes is a valid HKDF-SHA256 length");
         SymmetricKey::from_bytes(okm.as_ref()).expect("64 bytes")
     }
-}
-
-fn integrity(id: &str, field: &str) -> Error {
-    Error::new(
-        ErrorKind::Decryption,
-        format!("integrity error: the {field} of the secret {id} does not match its hash"),
-    )
 }
 
 #[cfg(test)]
@@ -408,6 +431,20 @@ mod tests {
         }
     }
 
+    /// The records as one page of a list, through the one selection, then [`Locker::keep`].
+    async fn keep(
+        l: &Locker,
+        s: &Session,
+        want: &Want,
+        records: Vec<WireSecret>,
+    ) -> Result<Listing> {
+        let page = serde_json::to_string(&records).unwrap();
+        let results: Vec<&RawValue> = serde_json::from_str(&page).unwrap();
+        let mut selection = Selection::new(s.project_id, want);
+        selection.read(&results, "GET /v1/secrets")?;
+        l.keep(s, want, selection).await
+    }
+
     fn kept(listing: &Listing) -> Vec<(&str, &str, &str, bool)> {
         let mut v: Vec<_> = listing
             .kept
@@ -444,8 +481,7 @@ mod tests {
             wire(&s, "7", staging, "PORT", "82", false),
             wire(&s, "8", prod, "UNUSED", "u", false),
         ];
-        let listing = l
-            .keep(&s, &want(Some(&["DB", "PORT"])), records)
+        let listing = keep(&l, &s, &want(Some(&["DB", "PORT"])), records)
             .await
             .unwrap();
         assert_eq!(
@@ -471,7 +507,7 @@ mod tests {
             wire(&s, "2", Some(("e2", "staging")), "B", "b", true),
             wire(&s, "3", None, "C", "c", false),
         ];
-        let listing = l.keep(&s, &want(None), records).await.unwrap();
+        let listing = keep(&l, &s, &want(None), records).await.unwrap();
         assert_eq!(
             kept(&listing),
             [("1", "A", "a", true), ("3", "C", "c", false)]
@@ -483,8 +519,7 @@ mod tests {
         let (l, s) = (locker(), session());
         let mut forged = wire(&s, "1", None, "OTHER", "x", true);
         forged.secret_hash = Some(name_hash(PID, "DB"));
-        let err = l
-            .keep(&s, &want(Some(&["DB"])), vec![forged])
+        let err = keep(&l, &s, &want(Some(&["DB"])), vec![forged])
             .await
             .err()
             .expect("an integrity error");
@@ -493,8 +528,7 @@ mod tests {
 
         let mut moved = wire(&s, "2", Some(("e2", "staging")), "DB", "x", true);
         moved.environment_hash = Some(name_hash(PID, "prod"));
-        let err = l
-            .keep(&s, &want(Some(&["DB"])), vec![moved])
+        let err = keep(&l, &s, &want(Some(&["DB"])), vec![moved])
             .await
             .err()
             .expect("an integrity error");

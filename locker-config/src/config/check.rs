@@ -10,9 +10,10 @@ use super::build::{Outcome, Values, closest_key, collect};
 use super::field::FieldInfo;
 use super::loader::{Layers, Loader, Resolved, values_from};
 use super::report::{FieldProblem, FieldSource, ValueSource};
-use crate::Locker;
+use crate::client::{Locker, Want};
 use crate::error::Result;
-use crate::snapshot::{self, Records, Want};
+use crate::pipeline;
+use crate::snapshot::Records;
 
 /// A key set in the checked environment that no field reads (as key or alias).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,7 +236,7 @@ async fn environment_records(
         environment: environment.to_owned(),
         keys: None,
     };
-    let records = snapshot::fetch_full(client, &want, None).await?;
+    let records = pipeline::fetch_full(client, &want, None).await?;
     let resolved = records.resolved();
     let environment_keys = resolved
         .iter()

@@ -13,10 +13,12 @@ use zeroize::Zeroizing;
 use super::LockerConfig;
 use super::build::{Values, build, check_key};
 use super::report::{FieldSource, ValueSource};
+use crate::client::{Locker, Want};
+use crate::error::{Error, ErrorKind, Result};
 use crate::layers::{DotenvFile, EnvLookup, EnvVar, ProcessEnv};
 use crate::live::{self, BuildFn, Live};
-use crate::snapshot::{self, CachePolicy, Origin, Records, Source, SourceSettings, Want};
-use crate::{Error, ErrorKind, Locker, Result};
+use crate::pipeline::{self, Source, SourceSettings};
+use crate::snapshot::{CachePolicy, Origin, Records};
 
 /// The environment variable naming the environment when none is given.
 pub const ENVIRONMENT_VAR: &str = "LOCKER_ENVIRONMENT";
@@ -244,7 +246,7 @@ impl<T: LockerConfig> Loader<T> {
         async move {
             let (source, want, layers) = self.prepare()?;
             let environment = want.environment.clone();
-            let (records, origin) = snapshot::load(&source, &want).await?;
+            let (records, origin) = pipeline::load(&source, &want).await?;
             let result = build_from::<T>(&records, &layers);
             match &result {
                 Ok(_) => tracing::debug!(config = T::NAME, %environment, %origin, "config loaded"),

@@ -17,7 +17,6 @@ pub(crate) mod template;
 
 pub use check::{CheckReport, EmptyValue, UnusedKey};
 pub use field::FieldInfo;
-#[allow(unused_imports)] // for the loader's selective decryption
 pub(crate) use field::read_keys;
 pub use global::{OverrideGuard, ProcessOverrideGuard, WithOverride};
 pub(crate) use loader::from_values;

@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use super::Records;
 use super::records::CLOCK_SKEW;
-use super::{Records, Want};
-use crate::Locker;
+use crate::client::{Locker, Want};
 use locker_protocol::crypto::SymmetricKey;
 
 /// The snapshot format this version writes and reads.
@@ -313,8 +313,8 @@ fn create_dir(dir: &Path) -> std::io::Result<()> {
 mod tests {
     use std::time::Duration;
 
-    use super::super::{Source, load};
     use super::*;
+    use crate::pipeline::{Source, load};
     use crate::{CachePolicy, ErrorKind, Origin, SnapshotReason};
 
     const DAY: f64 = 24.0 * 3600.0;

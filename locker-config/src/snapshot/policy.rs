@@ -131,6 +131,6 @@ impl fmt::Display for SnapshotReason {
 }
 
 /// `d` in whole seconds, for messages.
-pub(super) fn round(d: Duration) -> Duration {
+pub(crate) fn round(d: Duration) -> Duration {
     Duration::from_secs(d.as_secs())
 }

@@ -1,52 +1,17 @@
-//! The records one load keeps (by id), what a list hands back, and how they resolve to values.
+//! The records one load keeps (by id), at rest, and how they resolve to values.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
 
 use super::policy::{Origin, SnapshotReason};
-
-/// Which records a load keeps.
-#[derive(Debug, Clone)]
-pub(crate) struct Want {
-    /// The environment ("All" always comes along).
-    pub(crate) environment: String,
-    /// The keys the caller can use; `None`: every key.
-    pub(crate) keys: Option<BTreeSet<String>>,
-}
-
-/// One record kept by a list: decrypted and verified.
-pub(crate) struct Kept {
-    pub(crate) id: String,
-    pub(crate) key: String,
-    pub(crate) value: Zeroizing<String>,
-    /// `true`: in the requested environment; `false`: in "All".
-    pub(crate) in_environment: bool,
-}
-
-/// What one list (full or delta) brought.
-pub(crate) struct Listing {
-    pub(crate) project_id: i64,
-    /// The server's revision date when the first page was answered.
-    pub(crate) revision: Option<f64>,
-    /// The number of matches the server announced on the first page.
-    pub(crate) count: Option<u64>,
-    /// The number of records received over all pages.
-    pub(crate) received: usize,
-    /// The records the caller can use.
-    pub(crate) kept: Vec<Kept>,
-    /// Ids of received records that are not (or no longer) the caller's: another environment,
-    /// or a key it does not read.
-    pub(crate) dropped: Vec<String>,
-    /// Whether any received record belongs to the requested environment.
-    pub(crate) seen_environment: bool,
-}
+use crate::client::{Listing, Want};
 
 /// One kept record at rest. The value is wiped on drop.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Record {
     key: String,
     value: String,
@@ -101,7 +66,7 @@ fn age_at(now: f64, fetched_at: f64) -> Option<Duration> {
     Duration::try_from_secs_f64(secs).ok()
 }
 
-pub(super) fn now_secs() -> f64 {
+pub(crate) fn now_secs() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
@@ -109,7 +74,7 @@ pub(super) fn now_secs() -> f64 {
 }
 
 impl Records {
-    pub(super) fn from_listing(listing: Listing, want: &Want) -> Self {
+    pub(crate) fn from_listing(listing: Listing, want: &Want) -> Self {
         let mut records = Records {
             project_id: listing.project_id,
             environment: want.environment.clone(),
@@ -146,7 +111,7 @@ impl Records {
     }
 
     /// Applies a list by record id: kept records are inserted or replaced, dropped ones leave.
-    pub(super) fn apply(&mut self, listing: Listing) {
+    pub(crate) fn apply(&mut self, listing: Listing) {
         for id in listing.dropped {
             self.records.remove(&id);
         }
@@ -188,6 +153,16 @@ impl Records {
         out
     }
 
+    /// Whether `other` holds the very same records, for the same environment and keys, at the
+    /// same revision: then only the time they were fetched at differs.
+    pub(crate) fn same_content(&self, other: &Records) -> bool {
+        self.project_id == other.project_id
+            && self.environment == other.environment
+            && self.keys == other.keys
+            && self.revision == other.revision
+            && self.records == other.records
+    }
+
     /// How old the records are: [`Records::checked_age`], and [`Duration::MAX`] when that is
     /// unusable, so an unusable age is never younger than a rest time nor within `max_stale`.
     pub(crate) fn age(&self) -> Duration {
@@ -209,7 +184,7 @@ impl Records {
             .unwrap_or(UNIX_EPOCH)
     }
 
-    pub(super) fn origin(&self, reason: SnapshotReason) -> Origin {
+    pub(crate) fn origin(&self, reason: SnapshotReason) -> Origin {
         Origin::Snapshot {
             age: self.age(),
             fetched_at: self.fetched_at_time(),

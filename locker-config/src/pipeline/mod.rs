@@ -1,0 +1,225 @@
+//! The load pipeline behind every loader: the cache policy decides between the local snapshot
+//! and Locker, one function per policy; a network load lists once and keeps only what the
+//! loader can use, and writes the snapshot the next load may fall back to.
+
+mod fetch;
+mod source;
+#[cfg(test)]
+mod tests;
+
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use crate::client::Want;
+use crate::error::{Error, ErrorKind, Result};
+use crate::snapshot::{
+    CACHE_DIR_VAR, CachePolicy, Origin, Records, SnapshotFile, SnapshotReason, now_secs,
+};
+use fetch::{bounded, fall_back, fetch_full_with};
+pub(crate) use fetch::{fetch_full, is_unavailable, refresh};
+pub(crate) use source::{Source, SourceSettings};
+
+/// Loads what `want` can use from `source`, as its cache policy says.
+pub(crate) async fn load(source: &Source, want: &Want) -> Result<(Records, Origin)> {
+    let file = source.snapshot_file(want);
+    match source.policy {
+        CachePolicy::NetworkFirst { max_stale } => {
+            network_first(source, want, file, max_stale).await
+        }
+        CachePolicy::CacheFirst {
+            rest_time,
+            max_stale,
+        } => cache_first(source, want, file, rest_time, max_stale).await,
+        CachePolicy::NetworkOnly => network_only(source, want, file).await,
+        CachePolicy::SnapshotOnly => snapshot_only(want, file),
+        CachePolicy::Off => off(source, want).await,
+    }
+}
+
+/// Locker first; the snapshot when Locker is unreachable (or silent for `fallback_after`) and
+/// the snapshot is at most `max_stale` old.
+async fn network_first(
+    source: &Source,
+    want: &Want,
+    file: Option<SnapshotFile>,
+    max_stale: Duration,
+) -> Result<(Records, Origin)> {
+    let snapshot = file.as_ref().and_then(|f| read_snapshot(f, want));
+    from_locker(source, want, file, snapshot.map(|s| (s, max_stale))).await
+}
+
+/// The snapshot while it is younger than `rest_time`; then a revision probe (and the changes
+/// since the snapshot, if any); Locker unreachable: the snapshot up to `max_stale`. Without a
+/// snapshot, a load from Locker.
+async fn cache_first(
+    source: &Source,
+    want: &Want,
+    file: Option<SnapshotFile>,
+    rest_time: Duration,
+    max_stale: Duration,
+) -> Result<(Records, Origin)> {
+    let Some(snap) = file.as_ref().and_then(|f| read_snapshot(f, want)) else {
+        return from_locker(source, want, file, None).await;
+    };
+    if snap.age() < rest_time {
+        let origin = snap.origin(SnapshotReason::Fresh);
+        return Ok((snap, origin));
+    }
+    let client = &source.client;
+    let refreshed = match bounded(source.fallback_after, None, client.sync_revision_date()).await {
+        Ok(revision) => refresh(client, want, &snap, Some(revision)).await,
+        Err(e) => Err(e),
+    };
+    match refreshed {
+        Ok(None) => {
+            let mut snap = snap;
+            snap.fetched_at = now_secs();
+            write_snapshot(file.as_ref(), &snap);
+            let origin = snap.origin(SnapshotReason::Unchanged);
+            Ok((snap, origin))
+        }
+        Ok(Some(next)) => {
+            write_snapshot(file.as_ref(), &next);
+            Ok((next, Origin::Network))
+        }
+        Err(e) if is_unavailable(&e) => fall_back(e, snap, max_stale),
+        Err(e) => Err(e),
+    }
+}
+
+/// Locker only; the snapshot is written for other policies to read.
+async fn network_only(
+    source: &Source,
+    want: &Want,
+    file: Option<SnapshotFile>,
+) -> Result<(Records, Origin)> {
+    from_locker(source, want, file, None).await
+}
+
+/// The snapshot only: no request at all; no usable snapshot is an error.
+fn snapshot_only(want: &Want, file: Option<SnapshotFile>) -> Result<(Records, Origin)> {
+    let Some(f) = &file else {
+        return Err(Error::new(
+            ErrorKind::Config,
+            format!(
+                "no snapshot directory for the snapshot-only policy: set cache_dir or \
+                 ${CACHE_DIR_VAR}"
+            ),
+        ));
+    };
+    match f.read(want) {
+        Ok(Some(records)) => {
+            let origin = records.origin(SnapshotReason::SnapshotOnly);
+            Ok((records, origin))
+        }
+        Ok(None) => Err(Error::new(
+            ErrorKind::Config,
+            format!(
+                "no snapshot of environment {:?} in {} (snapshot-only policy)",
+                want.environment,
+                f.path()
+                    .parent()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ),
+        )),
+        Err(why) => Err(Error::new(
+            ErrorKind::Config,
+            format!(
+                "the snapshot of environment {:?} cannot be used: {why}",
+                want.environment
+            ),
+        )),
+    }
+}
+
+/// Locker only; no snapshot is read or written.
+async fn off(source: &Source, want: &Want) -> Result<(Records, Origin)> {
+    from_locker(source, want, None, None).await
+}
+
+/// One full list from Locker, written to `file` (see [`keep_snapshot`]). With a `fallback` (the
+/// snapshot read from `file` and its `max_stale`), a Locker that does not answer at all within
+/// `fallback_after` counts as unreachable, and an unreachable Locker gives the snapshot if it
+/// is young enough.
+async fn from_locker(
+    source: &Source,
+    want: &Want,
+    file: Option<SnapshotFile>,
+    fallback: Option<(Records, Duration)>,
+) -> Result<(Records, Origin)> {
+    let client = &source.client;
+    // A client with its profile already needs no cached one; without a snapshot to fall back
+    // to (a first load in this cache), it leaves its profile for the next process.
+    let profile = match client.known_session() {
+        None => source.profile_file(),
+        Some(session) => {
+            if fallback.is_none()
+                && let Some(profile) = source.profile_file()
+                && !profile.path().exists()
+                && let Err(e) = profile.write(client, session)
+            {
+                tracing::warn!(path = %profile.path().display(), error = %e, "could not write the cached profile");
+            }
+            None
+        }
+    };
+    let profile = profile.as_ref();
+    let result = match &fallback {
+        Some(_) => {
+            let progress = AtomicBool::new(false);
+            bounded(
+                source.fallback_after,
+                Some(&progress),
+                fetch_full_with(client, profile, want, Some(&progress)),
+            )
+            .await
+        }
+        None => fetch_full_with(client, profile, want, None).await,
+    };
+    match (result, fallback) {
+        (Ok(records), fallback) => {
+            keep_snapshot(file, fallback.map(|(snap, _)| snap), &records);
+            Ok((records, Origin::Network))
+        }
+        (Err(e), Some((snap, max_stale))) if is_unavailable(&e) => fall_back(e, snap, max_stale),
+        (Err(e), _) => Err(e),
+    }
+}
+
+/// Writes `records` to `file` after a load from Locker. When the snapshot read before the load
+/// (`previous`) holds the very same records at the same revision, only its age is out of date:
+/// it is rewritten with the new fetch time off the load's path, on a blocking thread of the
+/// runtime, and a process that exits first keeps the previous file, the same records with an
+/// older age (so at worst a fallback refuses it sooner, never later). Records that changed, or
+/// a first snapshot, are written before the load returns, atomically as always.
+fn keep_snapshot(file: Option<SnapshotFile>, previous: Option<Records>, records: &Records) {
+    let Some(file) = file else { return };
+    match (previous, tokio::runtime::Handle::try_current()) {
+        (Some(mut previous), Ok(runtime)) if previous.same_content(records) => {
+            previous.fetched_at = records.fetched_at;
+            runtime.spawn_blocking(move || write_snapshot(Some(&file), &previous));
+        }
+        _ => write_snapshot(Some(&file), records),
+    }
+}
+
+/// Reads the snapshot, warning once (without content) when there is one that cannot be used.
+fn read_snapshot(file: &SnapshotFile, want: &Want) -> Option<Records> {
+    match file.read(want) {
+        Ok(r) => r,
+        Err(why) => {
+            tracing::warn!(path = %file.path().display(), "ignoring the local snapshot: {why}");
+            None
+        }
+    }
+}
+
+/// Writes the snapshot; a failure is logged, never fatal (the load itself succeeded).
+pub(crate) fn write_snapshot(file: Option<&SnapshotFile>, records: &Records) {
+    if let Some(file) = file
+        && let Err(e) = file.write(records)
+    {
+        tracing::warn!(path = %file.path().display(), error = %e, "could not write the local snapshot");
+    }
+}

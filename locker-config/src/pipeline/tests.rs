@@ -1,0 +1,230 @@
+//! The profile kept in the cache, against a real locker-server: a key that no longer opens the
+//! records is dropped and fetched again, a corrupt file is ignored, 401 fails closed.
+
+use locker_protocol::crypto::SymmetricKey;
+use locker_server::{AccessKey, Fault, LocalServer};
+
+use super::{Source, load};
+use crate::client::SecretUpdate;
+use crate::client::{Locker, NewEnvironment, NewSecret, Session, Want};
+use crate::error::ErrorKind;
+use crate::snapshot::{CachePolicy, DEFAULT_FALLBACK_AFTER, ProfileFile, SnapshotFile};
+
+struct Setup {
+    server: LocalServer,
+    key: AccessKey,
+    cache: tempfile::TempDir,
+}
+
+impl Setup {
+    async fn new() -> Setup {
+        let server = LocalServer::start().unwrap();
+        let key = server.create_project().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let setup = Setup { server, key, cache };
+        let locker = setup.client();
+        locker
+            .create_environment(NewEnvironment::new("prod"))
+            .await
+            .unwrap();
+        locker
+            .create(NewSecret::new("A", "a-prod").environment("prod"))
+            .await
+            .unwrap();
+        locker.create(NewSecret::new("B", "b-all")).await.unwrap();
+        setup.server.clear_request_log();
+        setup
+    }
+
+    /// A new client, as a new process has.
+    fn client(&self) -> Locker {
+        Locker::builder()
+            .access_key_id(self.key.access_key_id.clone())
+            .secret_access_key(self.key.secret_access_key.clone())
+            .api_base(self.server.base_url())
+            .build()
+            .unwrap()
+    }
+
+    fn source(&self, client: Locker) -> Source {
+        Source {
+            client,
+            cache_dir: Some(self.cache.path().to_owned()),
+            policy: CachePolicy::default(),
+            fallback_after: DEFAULT_FALLBACK_AFTER,
+        }
+    }
+
+    fn profile(&self, client: &Locker) -> ProfileFile {
+        ProfileFile::new(client, self.cache.path())
+    }
+
+    /// Loads `prod` with a new client; the values of A and B and the requests it took.
+    async fn cold_load(&self) -> (Vec<String>, Vec<String>) {
+        self.server.clear_request_log();
+        let want = Want {
+            environment: "prod".to_owned(),
+            keys: None,
+        };
+        let (records, _) = load(&self.source(self.client()), &want).await.unwrap();
+        let resolved = records.resolved();
+        let values = ["A", "B"]
+            .iter()
+            .map(|k| resolved.get(k).map(|v| v.0.to_owned()).unwrap_or_default())
+            .collect();
+        (values, self.requests())
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.server
+            .request_log()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn a_cached_key_that_does_not_open_the_records_is_dropped_and_fetched_again() {
+    let s = Setup::new().await;
+    let client = s.client();
+    // A profile sealed as this client seals it, but with a key that is not the project's (as
+    // after the project key changed): it must never be trusted.
+    let stale = Session {
+        project_id: s.key.project_id,
+        key: SymmetricKey::generate(),
+        editable: Some(true),
+    };
+    s.profile(&client).write(&client, &stale).unwrap();
+
+    let (values, requests) = s.cold_load().await;
+    assert_eq!(values, ["a-prod", "b-all"]);
+    assert_eq!(
+        requests,
+        ["GET /v1/secrets", "GET /v1/profile", "GET /v1/secrets"]
+    );
+    // The profile fetched again is kept: the next cold load is the list only.
+    let (values, requests) = s.cold_load().await;
+    assert_eq!(values, ["a-prod", "b-all"]);
+    assert_eq!(requests, ["GET /v1/secrets"]);
+}
+
+#[tokio::test]
+async fn a_corrupt_or_foreign_profile_file_is_ignored_and_replaced() {
+    let s = Setup::new().await;
+    let client = s.client();
+    let path = s.profile(&client).path().to_owned();
+    for content in [
+        &b"{\"format\":1,\"sealed\":\"2.x|y|z\"}"[..],
+        b"\0garbage",
+        b"",
+    ] {
+        std::fs::write(&path, content).unwrap();
+        let (values, requests) = s.cold_load().await;
+        assert_eq!(values, ["a-prod", "b-all"]);
+        assert_eq!(requests, ["GET /v1/profile", "GET /v1/secrets"]);
+        let (_, requests) = s.cold_load().await;
+        assert_eq!(requests, ["GET /v1/secrets"]);
+    }
+
+    // The file of another access key of the same project, put in this key's place: sealed
+    // under other credentials, so ignored.
+    let other_key = s.server.create_access_key(&s.key, false).unwrap();
+    let other = Locker::builder()
+        .access_key_id(other_key.access_key_id.clone())
+        .secret_access_key(other_key.secret_access_key.clone())
+        .api_base(s.server.base_url())
+        .build()
+        .unwrap();
+    other.project_id().await.unwrap();
+    let theirs = s.profile(&other);
+    let session = Session {
+        project_id: s.key.project_id,
+        key: SymmetricKey::generate(),
+        editable: None,
+    };
+    theirs.write(&other, &session).unwrap();
+    std::fs::copy(theirs.path(), &path).unwrap();
+    let (values, requests) = s.cold_load().await;
+    assert_eq!(values, ["a-prod", "b-all"]);
+    assert_eq!(requests, ["GET /v1/profile", "GET /v1/secrets"]);
+}
+
+#[tokio::test]
+async fn an_unauthorized_list_fails_closed_with_a_cached_profile() {
+    let s = Setup::new().await;
+    let (_, requests) = s.cold_load().await;
+    assert_eq!(requests, ["GET /v1/profile", "GET /v1/secrets"]);
+    for status in [401, 403] {
+        s.server.inject(Fault::Status {
+            status,
+            retry_after: None,
+            times: 1,
+        });
+        let want = Want {
+            environment: "prod".to_owned(),
+            keys: None,
+        };
+        let err = load(&s.source(s.client()), &want).await.unwrap_err();
+        let kind = if status == 401 {
+            ErrorKind::Authentication
+        } else {
+            ErrorKind::PermissionDenied
+        };
+        assert_eq!(err.kind(), kind, "{err}");
+    }
+    // The profile stays: nothing about it was wrong.
+    let (_, requests) = s.cold_load().await;
+    assert_eq!(requests, ["GET /v1/secrets"]);
+}
+
+#[tokio::test]
+async fn a_first_or_changed_snapshot_is_on_disk_when_the_load_returns() {
+    let s = Setup::new().await;
+    let want = Want {
+        environment: "prod".to_owned(),
+        keys: None,
+    };
+    let client = s.client();
+    let file = SnapshotFile::new(&client, s.cache.path(), &want);
+    let value =
+        |records: &crate::snapshot::Records| records.resolved().get("A").map(|v| v.0.to_owned());
+
+    // A process that exits right after its first load leaves its snapshot.
+    let (records, _) = load(&s.source(s.client()), &want).await.unwrap();
+    let first = file
+        .read(&want)
+        .unwrap()
+        .expect("written before the load returned");
+    assert!(first.same_content(&records));
+
+    // Changed records are written before the load returns, too.
+    client
+        .modify("A", Some("prod"), SecretUpdate::new().value("a-rotated"))
+        .await
+        .unwrap();
+    let (records, _) = load(&s.source(s.client()), &want).await.unwrap();
+    assert_eq!(value(&records).as_deref(), Some("a-rotated"));
+    let changed = file.read(&want).unwrap().unwrap();
+    assert_eq!(value(&changed).as_deref(), Some("a-rotated"));
+    assert!(changed.same_content(&records));
+
+    // Unchanged records: the same file, its age brought up to date off the load's path.
+    let (records, _) = load(&s.source(s.client()), &want).await.unwrap();
+    assert!(records.fetched_at > changed.fetched_at);
+    let mut waited = 0;
+    loop {
+        let now = file.read(&want).unwrap().unwrap();
+        assert!(now.same_content(&records));
+        if now.fetched_at == records.fetched_at {
+            break;
+        }
+        assert_eq!(now.fetched_at, changed.fetched_at);
+        waited += 1;
+        assert!(
+            waited < 500,
+            "the snapshot's age was never brought up to date"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}

@@ -1,0 +1,170 @@
+//! The access key's profile kept in the cache directory, so that a cold load from a cache an
+//! earlier run left is one request (the list) instead of two (the profile, then the list).
+//!
+//! Sealed like a snapshot (`{"format":1,"sealed":"2.…"}` under the key derived from the secret
+//! access key, written atomically with mode 0600). Inside: the API base and access key id it
+//! belongs to, the project id, whether the key may write, and the project key still wrapped
+//! under the access key, as the profile sends it. A cached key is only ever tried: the load
+//! that uses it adopts it once it has opened the listed records; one that does not is dropped
+//! and the profile fetched again.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::client::{Locker, Session};
+use locker_protocol::crypto::SymmetricKey;
+
+/// The profile file format this version writes and reads.
+const FORMAT: u32 = 1;
+
+/// The largest profile file read; a larger one is ignored as corrupt.
+const MAX_FILE: u64 = 64 * 1024;
+
+#[derive(Serialize, Deserialize)]
+struct Envelope {
+    format: u32,
+    sealed: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    format: u32,
+    api_base: String,
+    access_key_id: String,
+    project_id: i64,
+    /// The project key, wrapped under the access key.
+    wrapped_key: String,
+    editable: Option<bool>,
+}
+
+/// The profile file of one client (API base and access key) in one cache directory.
+pub(crate) struct ProfileFile {
+    path: PathBuf,
+    dir: PathBuf,
+    key: SymmetricKey,
+}
+
+impl std::fmt::Debug for ProfileFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProfileFile")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProfileFile {
+    /// The profile file of `client` in `dir`. Its name is a hash, so it says nothing about the
+    /// access key.
+    pub(crate) fn new(client: &Locker, dir: &Path) -> Self {
+        let mut h = Sha256::new();
+        for part in [client.api_base(), client.access_key_id(), "profile"] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        let digest = h.finalize();
+        let name: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        ProfileFile {
+            path: dir.join(format!("{name}.profile")),
+            dir: dir.to_owned(),
+            key: client.snapshot_key(),
+        }
+    }
+
+    /// The file's path.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the profile: `Ok(None)` when there is none, `Err(why)` when there is one that
+    /// cannot be used (the reason never quotes the content).
+    pub(crate) fn read(&self, client: &Locker) -> Result<Option<Session>, String> {
+        let bytes = match std::fs::metadata(&self.path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("it cannot be read: {e}")),
+            Ok(m) if !m.is_file() => return Err("it is not a regular file".to_owned()),
+            Ok(m) if m.len() > MAX_FILE => {
+                return Err(format!("it is larger than {MAX_FILE} bytes"));
+            }
+            Ok(_) => std::fs::read(&self.path).map_err(|e| format!("it cannot be read: {e}"))?,
+        };
+        let envelope: Envelope =
+            serde_json::from_slice(&bytes).map_err(|_| "it is corrupt or truncated".to_owned())?;
+        if envelope.format != FORMAT {
+            return Err(format!("its format {} is not supported", envelope.format));
+        }
+        let plain = self.key.decrypt_bytes(&envelope.sealed).map_err(|_| {
+            "it was written with other credentials, or it was tampered with".to_owned()
+        })?;
+        let payload: Payload =
+            serde_json::from_slice(&plain).map_err(|_| "its content is corrupt".to_owned())?;
+        if payload.format != envelope.format {
+            return Err("it was tampered with (format mismatch)".to_owned());
+        }
+        if payload.api_base != client.api_base() || payload.access_key_id != client.access_key_id()
+        {
+            return Err("it belongs to another Locker server or access key".to_owned());
+        }
+        let key = client
+            .unwrap_project_key(&payload.wrapped_key)
+            .map_err(|_| "its project key does not open under this access key".to_owned())?;
+        Ok(Some(Session {
+            project_id: payload.project_id,
+            key,
+            editable: payload.editable,
+        }))
+    }
+
+    /// Writes `session` atomically (a temporary file in the same directory, then a rename):
+    /// mode 0600, in a directory created with mode 0700.
+    pub(crate) fn write(&self, client: &Locker, session: &Session) -> std::io::Result<()> {
+        create_dir(&self.dir)?;
+        let payload = Payload {
+            format: FORMAT,
+            api_base: client.api_base().to_owned(),
+            access_key_id: client.access_key_id().to_owned(),
+            project_id: session.project_id,
+            wrapped_key: client.wrap_project_key(session),
+            editable: session.editable,
+        };
+        let plain = Zeroizing::new(serde_json::to_vec(&payload).map_err(std::io::Error::other)?);
+        let envelope = Envelope {
+            format: FORMAT,
+            sealed: self.key.encrypt_bytes(&plain),
+        };
+        let bytes = serde_json::to_vec(&envelope).map_err(std::io::Error::other)?;
+        // NamedTempFile creates the file with mode 0600 on Unix.
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".profile-")
+            .suffix(".tmp")
+            .tempfile_in(&self.dir)?;
+        tmp.write_all(&bytes)?;
+        tmp.persist(&self.path).map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    /// Removes the file; one that is already gone is fine.
+    pub(crate) fn remove(&self) -> std::io::Result<()> {
+        match std::fs::remove_file(&self.path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn create_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
