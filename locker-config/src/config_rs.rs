@@ -63,7 +63,7 @@ impl LockerSource {
     }
 }
 
-fn foreign(err: crate::Error) -> ConfigError {
+fn foreign(err: crate::error::Error) -> ConfigError {
     ConfigError::Foreign(Box::new(err))
 }
 

@@ -92,7 +92,7 @@ pub struct BrokenSecret {
     /// The name of its environment, when it can be told.
     pub environment_name: Option<String>,
     /// Why it cannot be used, and how to repair it (never its content).
-    pub error: crate::Error,
+    pub error: crate::error::Error,
 }
 
 /// What [`Locker::set`] did.

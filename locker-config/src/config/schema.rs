@@ -15,7 +15,7 @@ use super::LockerConfig;
 use super::build::collect_unparsed;
 use super::check::{CheckReport, environment_values, report_from};
 use super::field::FieldInfo;
-use crate::Locker;
+use crate::client::Locker;
 use crate::error::{Error, ErrorKind, Result};
 
 /// The keys and rules of a config type, without its types: what `AppConfig::template

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// The largest dotenv file read: a config file, not a data file.
 pub(crate) const MAX_DOTENV_BYTES: u64 = 1024 * 1024;

@@ -228,3 +228,113 @@ async fn a_first_or_changed_snapshot_is_on_disk_when_the_load_returns() {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 }
+
+/// Snapshots dated ahead of this clock: refused beyond the allowed clock skew, never served as
+/// fresh by `CacheFirst`.
+mod future_snapshots {
+    use std::time::Duration;
+
+    use std::path::Path;
+
+    use super::{Source, load};
+    use crate::client::{Locker, Want};
+    use crate::error::{ErrorKind, Result};
+    use crate::snapshot::{CachePolicy, Origin, Records, SnapshotFile, SnapshotReason, now_secs};
+
+    const DAY: f64 = 24.0 * 3600.0;
+
+    /// A client of a Locker that refuses every connection: nothing listens on the port of a
+    /// listener that was just closed.
+    fn unreachable_client() -> Locker {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Locker::builder()
+            .access_key_id("key-id")
+            .secret_access_key("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+            .api_base(format!("http://127.0.0.1:{port}"))
+            .max_network_retries(0)
+            .build()
+            .unwrap()
+    }
+
+    fn want() -> Want {
+        Want {
+            environment: "prod".to_owned(),
+            keys: None,
+        }
+    }
+
+    /// A sealed snapshot of `prod` fetched at `fetched_at` (seconds since the epoch),
+    /// written by the crate's own code.
+    fn snapshot(client: &Locker, dir: &Path, fetched_at: f64) -> SnapshotFile {
+        let file = SnapshotFile::new(client, dir, &want());
+        let mut records = Records::for_tests("prod", &[("1", "DATABASE_URL", "pg://x", true)]);
+        records.fetched_at = fetched_at;
+        file.write(&records).unwrap();
+        file
+    }
+
+    fn cache_first(client: &Locker, dir: &Path) -> Result<Origin> {
+        let source = Source {
+            client: client.clone(),
+            cache_dir: Some(dir.to_owned()),
+            policy: CachePolicy::CacheFirst {
+                rest_time: Duration::from_secs(3600),
+                max_stale: Duration::from_secs(24 * 3600),
+            },
+            fallback_after: Duration::from_secs(3),
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(load(&source, &want()))
+            .map(|(_, origin)| origin)
+    }
+
+    #[test]
+    fn a_snapshot_dated_in_the_future_is_refused_and_never_served_by_cache_first() {
+        let client = unreachable_client();
+        let now = now_secs();
+        for fetched_at in [now + 30.0 * DAY, now + 301.0, 1e300, -1e300] {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path().join("cache");
+            let file = snapshot(&client, &dir, fetched_at);
+            let why = file.read(&want()).unwrap_err();
+            assert!(why.contains("ahead of this clock"), "{fetched_at}: {why}");
+            // CacheFirst does not take it for a fresh snapshot: it asks Locker (unreachable
+            // here), and has nothing to fall back to.
+            let err = cache_first(&client, &dir).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Connection, "{fetched_at}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_snapshot_ahead_within_the_clock_skew_is_fresh_and_an_old_one_is_probed() {
+        let client = unreachable_client();
+        let now = now_secs();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("cache");
+        snapshot(&client, &dir, now + 120.0);
+        match cache_first(&client, &dir).unwrap() {
+            Origin::Snapshot { age, reason, .. } => {
+                assert_eq!(reason, SnapshotReason::Fresh);
+                assert_eq!(age, Duration::ZERO);
+            }
+            other => panic!("{other:?}"),
+        }
+        // Two hours old: older than the rest time, so Locker is asked; unreachable, the
+        // snapshot (within max_stale) stands in.
+        snapshot(&client, &dir, now - 2.0 * 3600.0);
+        match cache_first(&client, &dir).unwrap() {
+            Origin::Snapshot { age, reason, .. } => {
+                assert_eq!(reason, SnapshotReason::Unreachable);
+                assert!(age >= Duration::from_secs(7200), "{age:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
