@@ -286,7 +286,9 @@ If Locker cannot be reached and a recent snapshot exists, the snapshot is used a
 Layers, highest first: locker's own environment for the keys --preserve-env names (all keys
 without a list), then Locker (the environment, then \"All\"), then the --dotenv file, which
 fills only the keys Locker lacks. Without --preserve-env, Locker's value wins over a variable
-locker inherited. A --dotenv file that does not exist adds nothing (stderr says so); a
+locker inherited; with it, a variable set for a key Locker or the file has wins (a preserved
+variable that is not valid UTF-8 is an error), and a change in Locker to such a key does not
+restart a --watch command. A --dotenv file that does not exist adds nothing (stderr says so); a
 malformed one is an error naming the file and line, never its content. The file is read once,
 also with --watch. With --no-inherit, the preserved variables are the only ones of locker's
 environment the command gets. --sources lists on stderr where each value came from (keys and

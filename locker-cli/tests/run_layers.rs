@@ -152,6 +152,49 @@ fn locker_over_the_dotenv_file_and_the_preserved_environment_over_locker() {
 }
 
 #[test]
+fn a_preserved_variable_that_is_not_utf8_is_named_never_shown() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let p = seeded();
+    let value = std::ffi::OsStr::from_bytes(b"s3cr3t-\xff");
+    p.locker(&[
+        "run",
+        "--env",
+        "dev",
+        "--preserve-env=HOST",
+        "--",
+        "sh",
+        "-c",
+        "touch ran",
+    ])
+    .env("HOST", value)
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains(
+        "the process environment variable HOST is not valid UTF-8",
+    ))
+    .stderr(predicate::str::contains("s3cr3t").not());
+    assert!(
+        !p.home.path().join("ran").exists(),
+        "the command did not run"
+    );
+    // Not preserved, it is simply inherited under Locker's value, as before.
+    p.locker(&[
+        "run",
+        "--env",
+        "dev",
+        "--preserve-env=PORT",
+        "--",
+        "sh",
+        "-c",
+        PRINT,
+    ])
+    .env("HOST", value)
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("HOST=locker-host\n"));
+}
+
+#[test]
 fn a_missing_dotenv_file_is_no_layer_and_says_so() {
     let p = seeded();
     p.locker(&[
