@@ -283,6 +283,17 @@ What the command leaves running in its group when it ends gets SIGTERM, then SIG
 --grace. A signal that comes while the values are still loading ends locker at once.
 If Locker cannot be reached and a recent snapshot exists, the snapshot is used and stderr says so.
 
+Layers, highest first: locker's own environment for the keys --preserve-env names (all keys
+without a list), then Locker (the environment, then \"All\"), then the --dotenv file, which
+fills only the keys Locker lacks. Without --preserve-env, Locker's value wins over a variable
+locker inherited; with it, a variable set for a key Locker or the file has wins (a preserved
+variable that is not valid UTF-8 is an error), and a change in Locker to such a key does not
+restart a --watch command. A --dotenv file that does not exist adds nothing (stderr says so); a
+malformed one is an error naming the file and line, never its content. The file is read once,
+also with --watch. With --no-inherit, the preserved variables are the only ones of locker's
+environment the command gets. --sources lists on stderr where each value came from (keys and
+layers, never a value).
+
 With --watch, locker checks the environment every --interval and, when a value changed, stops
 the command and its process group (SIGTERM, then SIGKILL after --grace) and starts it again
 with the new values.
@@ -291,7 +302,10 @@ When the command ends by itself, locker ends with its exit code.
 Examples:
   locker run --env dev -- cargo run
   locker run --env prod --no-inherit -- /usr/local/bin/server --port 8080
-  locker run --env dev --watch --interval 10s -- npm start";
+  locker run --env dev --watch --interval 10s -- npm start
+  locker run --env dev --dotenv .env.local --sources -- cargo run
+  PORT=9000 locker run --env dev --preserve-env=PORT -- ./server
+  locker run --env staging --preserve-env -- ./deploy.sh";
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
@@ -305,6 +319,24 @@ pub(crate) struct RunArgs {
     /// Restart the command when the environment changes.
     #[arg(long)]
     pub(crate) watch: bool,
+    /// A dotenv file whose values fill the keys Locker lacks (Locker wins); a missing file is
+    /// skipped, with a note on stderr.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) dotenv: Option<PathBuf>,
+    /// Let locker's own environment win over Locker: a variable already set keeps its value,
+    /// for every key, or with `=KEY,KEY` for these keys only.
+    #[arg(
+        long,
+        value_name = "KEYS",
+        num_args = 0..=1,
+        require_equals = true,
+        value_delimiter = ',',
+        value_parser = preserved_key
+    )]
+    pub(crate) preserve_env: Option<Vec<String>>,
+    /// Say on stderr where each value came from (keys and layers, never a value).
+    #[arg(long)]
+    pub(crate) sources: bool,
     /// How often --watch checks for changes.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = positive_duration)]
     pub(crate) interval: Duration,
@@ -315,6 +347,14 @@ pub(crate) struct RunArgs {
     /// The command and its arguments.
     #[arg(last = true, required = true, value_name = "CMD")]
     pub(crate) command: Vec<std::ffi::OsString>,
+}
+
+/// A key for --preserve-env: not empty, and a name a variable can have.
+fn preserved_key(text: &str) -> Result<String, String> {
+    if text.is_empty() || text.contains(['=', '\0']) {
+        return Err("expected KEY or KEY,KEY (names of environment variables)".to_string());
+    }
+    Ok(text.to_string())
 }
 
 /// A duration such as `30s`, `5m` or `250ms`, more than zero.
@@ -434,6 +474,28 @@ mod tests {
             panic!("not run")
         };
         assert_eq!(run.interval, Duration::from_millis(250));
+    }
+
+    #[test]
+    fn preserve_env_takes_every_key_or_a_list() {
+        let parse = |extra: &[&str]| {
+            let mut args = vec!["locker", "run", "-e", "dev"];
+            args.extend_from_slice(extra);
+            args.extend_from_slice(&["--", "x"]);
+            Cli::try_parse_from(args).map(|cli| match cli.command {
+                Command::Run(run) => run.preserve_env,
+                _ => panic!("not run"),
+            })
+        };
+        assert_eq!(parse(&[]).unwrap(), None);
+        assert_eq!(parse(&["--preserve-env"]).unwrap(), Some(vec![]));
+        assert_eq!(
+            parse(&["--preserve-env=PORT,HOST"]).unwrap(),
+            Some(vec!["PORT".to_string(), "HOST".to_string()])
+        );
+        assert!(parse(&["--preserve-env="]).is_err());
+        assert!(parse(&["--preserve-env=A,,B"]).is_err());
+        assert!(parse(&["--preserve-env=A=1"]).is_err());
     }
 
     #[test]

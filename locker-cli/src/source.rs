@@ -3,12 +3,14 @@
 //! changes.
 //!
 //! This is the library's untyped loader ([`EnvValues`]) with its encrypted snapshots and
-//! fallback rules, and its live refresh ([`Live`]): the command adds nothing of its own.
+//! fallback rules, its layers (a dotenv file below Locker, locker's own environment above it)
+//! and its live refresh ([`Live`]): the command adds nothing of its own.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use locker_config::{Changes, EnvValues, Live, Locker, Origin, Result};
+use locker_config::{Changes, EnvValues, Live, Locker, Origin, Result, ValuesLoader};
 
 /// Every key of one environment with its value: the environment's own, else "All"'s.
 pub(crate) type Values = EnvValues;
@@ -21,6 +23,32 @@ pub(crate) fn snapshot_age(values: &Values) -> Option<Duration> {
     }
 }
 
+/// The layers around Locker a command asked for; none by default.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Layers {
+    /// A dotenv file whose keys fill what Locker lacks.
+    pub(crate) dotenv: Option<PathBuf>,
+    /// Locker's own environment wins over Locker: `Some(empty)` for every key, else for the
+    /// keys listed.
+    pub(crate) preserve_env: Option<Vec<String>>,
+}
+
+impl Layers {
+    fn loader(&self, environment: impl Into<String>) -> ValuesLoader {
+        let mut loader = EnvValues::loader(environment);
+        if let Some(path) = &self.dotenv {
+            loader = loader.dotenv_file(path);
+        }
+        if let Some(keys) = &self.preserve_env {
+            loader = loader.process_env("");
+            if !keys.is_empty() {
+                loader = loader.process_env_keys(keys.iter().cloned());
+            }
+        }
+        loader
+    }
+}
+
 /// Loads the values of `environment`, falling back to the local snapshot when Locker cannot
 /// be reached (the library's default policy).
 ///
@@ -28,8 +56,9 @@ pub(crate) fn snapshot_age(values: &Values) -> Option<Duration> {
 ///
 /// [`locker_config::ErrorKind::NotFound`] for an unknown environment; otherwise as the
 /// library's loader.
-pub(crate) async fn load(locker: &Locker, environment: &str) -> Result<Values> {
-    EnvValues::loader(environment)
+pub(crate) async fn load(locker: &Locker, environment: &str, layers: &Layers) -> Result<Values> {
+    layers
+        .loader(environment)
         .client(locker.clone())
         .load_async()
         .await
@@ -72,9 +101,11 @@ impl Watch {
 pub(crate) async fn watch(
     locker: Locker,
     environment: String,
+    layers: &Layers,
     interval: Duration,
 ) -> Result<Watch> {
-    let live = EnvValues::loader(environment)
+    let live = layers
+        .loader(environment)
         .client(locker)
         .watch_async(interval)
         .await?;

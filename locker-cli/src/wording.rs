@@ -1,6 +1,7 @@
 //! Wording more than one command uses: where a secret lives, and where loaded values came
 //! from. Keys, names and ages only, never a value.
 
+use std::path::Path;
 use std::time::Duration;
 
 use crate::source::{self, Values};
@@ -20,6 +21,34 @@ pub(crate) fn say_where_from(environment: &str, values: &Values) {
         eprintln!(
             "locker: Locker could not be reached; using the local snapshot of {environment} from {} ago",
             humantime::format_duration(age)
+        );
+    }
+}
+
+/// Says on stderr where each value came from (`--sources`): one key a line with its layer
+/// (the environment, "All", locker's own environment, the dotenv file and line), never a value.
+pub(crate) fn say_sources(environment: &str, values: &Values) {
+    let mut text = format!(
+        "locker: where the {} values for {environment} come from:\n",
+        values.len()
+    );
+    for (key, _) in values.iter() {
+        if let Some(source) = values.source(key) {
+            text.push_str(&format!("locker:   {key}: {source}\n"));
+        }
+    }
+    eprint!("{text}");
+}
+
+/// Says on stderr that the dotenv file asked for is not there, so it adds nothing (a missing
+/// file is no layer, not an error).
+pub(crate) fn say_when_dotenv_missing(path: &Path) {
+    if let Err(e) = std::fs::metadata(path)
+        && e.kind() == std::io::ErrorKind::NotFound
+    {
+        eprintln!(
+            "locker: no dotenv file {}; going on without it",
+            path.display()
         );
     }
 }

@@ -4,7 +4,7 @@
 //! Same pipeline as the typed loader — one list, snapshots, cache policies, live refresh,
 //! the process environment and dotenv layers — with "every key" in place of a config's keys.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -81,7 +81,9 @@ impl EnvValues {
             }
         }
         if let Some(process) = &layers.process {
-            for found in process.read(values.keys().map(String::as_str))? {
+            let keys = values.keys().map(String::as_str);
+            let keys = keys.filter(|k| layers.process_keys.as_ref().is_none_or(|o| o.contains(*k)));
+            for found in process.read(keys)? {
                 let source = ValueSource::ProcessEnv { var: found.var };
                 values.insert(found.key, (found.value, source));
             }
@@ -155,6 +157,7 @@ impl EnvValues {
 pub struct ValuesLoader {
     environment: String,
     process_env: Option<String>,
+    process_keys: Option<BTreeSet<String>>,
     dotenv: Option<PathBuf>,
     env_lookup: EnvLookup,
     source: SourceSettings,
@@ -165,6 +168,7 @@ impl fmt::Debug for ValuesLoader {
         f.debug_struct("ValuesLoader")
             .field("environment", &self.environment)
             .field("process_env", &self.process_env)
+            .field("process_env_keys", &self.process_keys)
             .field("dotenv_file", &self.dotenv)
             .field("source", &self.source)
             .finish()
@@ -175,6 +179,7 @@ impl fmt::Debug for ValuesLoader {
 #[derive(Clone, Default)]
 struct ValueLayers {
     process: Option<ProcessEnv>,
+    process_keys: Option<BTreeSet<String>>,
     dotenv: Option<DotenvFile>,
 }
 
@@ -185,6 +190,7 @@ impl ValuesLoader {
         ValuesLoader {
             environment: environment.into(),
             process_env: None,
+            process_keys: None,
             dotenv: None,
             env_lookup: EnvLookup::Process,
             source: SourceSettings::default(),
@@ -203,6 +209,25 @@ impl ValuesLoader {
     /// [`Loader::process_env`](crate::Loader::process_env).
     pub fn process_env(mut self, prefix: impl Into<String>) -> Self {
         self.process_env = Some(prefix.into());
+        self
+    }
+
+    /// Limits [`process_env`](Self::process_env) to `keys`: only their variables are looked
+    /// up, every other key keeps its value from Locker or the dotenv file. Default: every key.
+    ///
+    /// ```no_run
+    /// use locker_config::EnvValues;
+    ///
+    /// // PORT=9000 in the process environment wins over PORT in Locker; DATABASE_URL does not.
+    /// let values = EnvValues::loader("dev").process_env("").process_env_keys(["PORT"]).load()?;
+    /// # Ok::<(), locker_config::Error>(())
+    /// ```
+    pub fn process_env_keys<I, K>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = K>,
+        K: Into<String>,
+    {
+        self.process_keys = Some(keys.into_iter().map(Into::into).collect());
         self
     }
 
@@ -258,6 +283,7 @@ impl ValuesLoader {
                 Some(prefix) => Some(ProcessEnv::new(prefix, self.env_lookup.clone())?),
                 None => None,
             },
+            process_keys: self.process_keys.clone(),
             dotenv: match &self.dotenv {
                 Some(path) => DotenvFile::read(path)?,
                 None => None,
@@ -361,6 +387,16 @@ mod tests {
             .iter()
             .map(|(k, v)| (k, v, values.source(k).unwrap().to_string()))
             .collect();
+        let limited = ValuesLoader::new("prod")
+            .process_env("APP_")
+            .process_env_keys(["LOCAL", "C"])
+            .env_lookup(&[("APP_B", "env-b"), ("APP_LOCAL", "env-local")])
+            .dotenv_file(&path);
+        let some = EnvValues::from_records(&records, &Origin::Network, &limited.layers().unwrap())
+            .unwrap();
+        assert_eq!(some.get("B"), Some("prod-b"), "B is not in the keys");
+        assert_eq!(some.get("LOCAL"), Some("env-local"));
+        assert_eq!(some.get("C"), Some("prod-c"), "no APP_C set");
         let only = format!("dotenv file {}, line 3", path.display());
         assert_eq!(
             got,

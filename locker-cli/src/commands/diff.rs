@@ -7,7 +7,7 @@ use crate::cli::DiffArgs;
 use crate::context::Context;
 use crate::error::{CliResult, OK};
 use crate::output;
-use crate::source::{self, Values};
+use crate::source::{self, Layers, Values};
 use crate::wording::say_where_from;
 
 /// The keys of two environments, by how they compare (each list sorted).
@@ -38,9 +38,10 @@ fn compare<'a>(a: &'a Values, b: &'a Values) -> Comparison<'a> {
 
 pub(crate) async fn run(ctx: &mut Context, args: DiffArgs) -> CliResult<u8> {
     let locker = ctx.client()?;
+    let none = Layers::default();
     let (a, b) = tokio::try_join!(
-        source::load(&locker, &args.a),
-        source::load(&locker, &args.b)
+        source::load(&locker, &args.a, &none),
+        source::load(&locker, &args.b, &none)
     )?;
     say_where_from(&args.a, &a);
     say_where_from(&args.b, &b);

@@ -1,23 +1,36 @@
 //! `locker run [--watch] -- CMD`: the environment's values as the command's environment
-//! variables; with `--watch`, a restart whenever they change.
+//! variables; with `--watch`, a restart whenever they change. `--dotenv` and
+//! `--preserve-env` add the library's layers below and above Locker.
 
 use crate::cli::RunArgs;
 use crate::context::Context;
 use crate::error::{CliResult, Failure};
 use crate::process::{self, Signals};
-use crate::source::{self, Values};
-use crate::wording::say_where_from;
+use locker_config::config::ValueSource;
+
+use crate::source::{self, Layers, Values};
+use crate::wording::{say_sources, say_when_dotenv_missing, say_where_from};
 
 pub(crate) async fn run(ctx: &mut Context, args: RunArgs) -> CliResult<u8> {
     let locker = ctx.client()?;
     // Caught before anything starts, so a signal never ends locker and orphans the command;
     // while the values load, a signal ends locker at once.
     let mut signals = Signals::install()?;
+    let layers = Layers {
+        dotenv: args.dotenv.clone(),
+        preserve_env: args.preserve_env.clone(),
+    };
+    if let Some(path) = &layers.dotenv {
+        say_when_dotenv_missing(path);
+    }
     if !args.watch {
         let (client, env) = (locker.clone(), args.env.clone());
-        let loading = async move { source::load(&client, &env).await };
+        let loading = async move { source::load(&client, &env, &layers).await };
         let values = until_signal(&mut signals, loading).await??;
         say_where_from(&args.env, &values);
+        if args.sources {
+            say_sources(&args.env, &values);
+        }
         let vars = variables(&values);
         let mut child = process::spawn(&args.command, &vars, !args.no_inherit)?;
         drop(vars);
@@ -31,11 +44,15 @@ pub(crate) async fn run(ctx: &mut Context, args: RunArgs) -> CliResult<u8> {
         return Ok(process::exit_code(status));
     }
 
-    let watching = source::watch(locker, args.env.clone(), args.interval);
+    let (env, interval) = (args.env.clone(), args.interval);
+    let watching = async move { source::watch(locker, env, &layers, interval).await };
     let mut watch = until_signal(&mut signals, watching).await??;
     loop {
         let values = watch.current();
         say_where_from(&args.env, &values);
+        if args.sources {
+            say_sources(&args.env, &values);
+        }
         let vars = variables(&values);
         let mut child = process::spawn(&args.command, &vars, !args.no_inherit)?;
         drop(vars);
@@ -57,6 +74,16 @@ pub(crate) async fn run(ctx: &mut Context, args: RunArgs) -> CliResult<u8> {
                         stopping = true;
                         continue;
                     };
+                    // A key locker's own environment sets, before and after, did not change
+                    // for the command.
+                    let next = watch.current();
+                    let keys: Vec<String> = keys
+                        .into_iter()
+                        .filter(|k| !(preserved(&values, k) && preserved(&next, k)))
+                        .collect();
+                    if keys.is_empty() {
+                        continue;
+                    }
                     eprintln!(
                         "locker: {} changed in {}; restarting the command",
                         keys.join(", "),
@@ -92,6 +119,11 @@ async fn until_signal<T: Send + 'static>(
             format!("stopped by {signal} while loading the values"),
         )),
     }
+}
+
+/// Whether the value of `key` comes from locker's own environment (`--preserve-env`).
+fn preserved(values: &Values, key: &str) -> bool {
+    matches!(values.source(key), Some(ValueSource::ProcessEnv { .. }))
 }
 
 /// The variables to give the command. Keys that cannot be variable names are left out and
