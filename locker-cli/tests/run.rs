@@ -488,7 +488,15 @@ fn on_a_terminal_the_command_gets_it_in_a_group_of_its_own() {
     let p = Project::new();
     p.seed(&["dev"], &[(Some("dev"), "VALUE", "v1")]);
     // Fields 1, 5 and 8 of /proc/self/stat: pid, process group, terminal's foreground group.
-    let script = r#"read -r line < /proc/self/stat; set -- $line
+    // locker hands the terminal over right after the command starts, so the command may look
+    // before that: it looks again for up to 10 s (a program that reads the terminal earlier is
+    // stopped by SIGTTIN and continued by the hand-over).
+    let script = r#"n=0
+while :; do
+  read -r line < /proc/self/stat; set -- $line
+  [ "$5" = "$8" ] || [ $n -ge 200 ] && break
+  n=$((n + 1)); sleep 0.05
+done
 [ "$1" = "$5" ] && echo "leads its group"
 [ "$5" = "$8" ] && echo "has the terminal""#;
     let Some(screen) = p.on_terminal(&["run", "--env", "dev", "--", "sh", "-c", script]) else {
