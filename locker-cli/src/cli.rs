@@ -44,6 +44,11 @@ pub(crate) struct Global {
     /// the process list or the shell history).
     #[arg(long, global = true)]
     pub(crate) secret_access_key_stdin: bool,
+
+    /// Neither read nor write the access key's profile in the cache directory
+    /// (LOCKER_CACHE_DIR, else ~/.locker/cache): every command then fetches it from Locker.
+    #[arg(long, global = true)]
+    pub(crate) no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]

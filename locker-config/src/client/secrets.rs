@@ -292,13 +292,50 @@ impl Locker {
     /// As [`Locker::create`] and [`Locker::modify`].
     pub async fn set(&self, secret: NewSecret) -> Result<Saved> {
         check_name("secret key", &secret.key)?;
-        let environment = secret.environment.as_deref();
-        if let Some(e) = environment {
+        if let Some(e) = secret.environment.as_deref() {
             check_name("environment name", e)?;
         }
+        if let Some(trial) = self.profile_trial() {
+            match trial.set_checked(secret.clone(), true).await {
+                Ok(SetStep::Saved(saved)) => {
+                    self.adopt_trial(&trial);
+                    return Ok(saved);
+                }
+                // The lookup by hash (which no project key changes) found no record to write
+                // over, and nothing was decrypted: the write waits for the profile.
+                Ok(SetStep::Unchecked) => {
+                    return self.create(secret).await.map(Saved::Created);
+                }
+                Err(e) if e.kind() == ErrorKind::Decryption => self.drop_cached_profile(),
+                Err(e) => return Err(e),
+            }
+        }
+        match self.set_checked(secret, false).await? {
+            SetStep::Saved(saved) => Ok(saved),
+            SetStep::Unchecked => Err(Error::new(
+                ErrorKind::InvalidResponse,
+                "internal error: a write with a known profile was held back",
+            )),
+        }
+    }
+
+    /// [`Locker::set`] with this client's profile. With `check` (a profile from the cache, not
+    /// yet trusted), nothing is written before a record or an environment of the project has
+    /// been decrypted under its key: the record found by the lookup (its key is decrypted to
+    /// match), or for a key new in an environment, that environment (its name is decrypted on
+    /// the lookup `create` makes before it posts). A key new in "All" has neither:
+    /// [`SetStep::Unchecked`], nothing written.
+    async fn set_checked(&self, secret: NewSecret, check: bool) -> Result<SetStep> {
+        let environment = secret.environment.as_deref();
         let session = self.session().await?;
         let Some(target) = self.locate(session, &secret.key, environment).await? else {
-            return self.create(secret).await.map(Saved::Created);
+            if check && environment.is_none() {
+                return Ok(SetStep::Unchecked);
+            }
+            return self
+                .create(secret)
+                .await
+                .map(|r| SetStep::Saved(Saved::Created(r)));
         };
         let body = SecretBody {
             hash: name_hash(session.project_id, &secret.key),
@@ -314,7 +351,7 @@ impl Locker {
         let wire: WireSecret = self.write(Method::PUT, path, &body).await?;
         self.decrypt_secret_one(session, wire, names)
             .await
-            .map(Saved::Updated)
+            .map(|r| SetStep::Saved(Saved::Updated(r)))
     }
 
     /// Overwrites the record `id` with `key` and `value` (and `description`; without one, the
@@ -491,6 +528,11 @@ impl Locker {
     /// environment is looked up, and records of other environments are never decrypted; only
     /// records without that hash (older clients write some) are matched by the environment's
     /// id, looked up then.
+    ///
+    /// With a profile from the cache ([`super::LockerBuilder::profile_cache`]), the lookup is
+    /// made with the cached key first: a record found has been decrypted under it, and nothing
+    /// found is the same answer under any key (the lookup is by hash); a key that does not
+    /// decrypt what was found is dropped and the lookup made again with the profile fetched.
     async fn find(
         &self,
         key: &str,
@@ -501,6 +543,28 @@ impl Locker {
         if let Some(e) = environment {
             check_name("environment name", e)?;
         }
+        if let Some(trial) = self.profile_trial() {
+            match trial.find_with_profile(key, environment, fallback).await {
+                Ok(found) => {
+                    if found.is_some() {
+                        self.adopt_trial(&trial);
+                    }
+                    return Ok(found);
+                }
+                Err(e) if e.kind() == ErrorKind::Decryption => self.drop_cached_profile(),
+                Err(e) => return Err(e),
+            }
+        }
+        self.find_with_profile(key, environment, fallback).await
+    }
+
+    /// [`Locker::find`] with this client's profile.
+    async fn find_with_profile(
+        &self,
+        key: &str,
+        environment: Option<&str>,
+        fallback: bool,
+    ) -> Result<Option<SecretRecord>> {
         let session = self.session().await?;
         let hash = name_hash(session.project_id, key);
         let wire: Vec<WireSecret> = self
@@ -647,4 +711,11 @@ fn env_label(environment: Option<&str>) -> String {
         Some(e) => format!("environment {e:?}"),
         None => "\"All\"".to_string(),
     }
+}
+
+/// What [`Locker::set_checked`] did.
+enum SetStep {
+    Saved(Saved),
+    /// Nothing: a key new in "All", with a profile that nothing has checked yet.
+    Unchecked,
 }
