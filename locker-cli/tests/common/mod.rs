@@ -21,6 +21,9 @@ pub struct Project {
     pub server: LocalServer,
     pub key: AccessKey,
     pub home: TempDir,
+    /// Holds the cache directory `locker` is given (apart from the home, so files in the home
+    /// are only what a test put there).
+    pub cache: TempDir,
 }
 
 impl Project {
@@ -28,7 +31,13 @@ impl Project {
         let server = LocalServer::start().expect("the local server starts");
         let key = server.create_project().expect("a project");
         let home = tempfile::tempdir().expect("a temporary home");
-        Project { server, key, home }
+        let cache = tempfile::tempdir().expect("a temporary cache");
+        Project {
+            server,
+            key,
+            home,
+            cache,
+        }
     }
 
     /// The environment variables `locker` gets: PATH, a temporary HOME, a cache directory in
@@ -49,7 +58,7 @@ impl Project {
 
     /// The cache directory `locker` keeps the profile in (not created until it does).
     pub fn cache_dir(&self) -> std::path::PathBuf {
-        self.home.path().join("cache")
+        self.cache.path().join("cache")
     }
 
     /// `locker ARGS` with this project's credentials, run in the temporary home, with a
