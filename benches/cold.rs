@@ -11,7 +11,9 @@
 //! - the same load with snapshots off (`CachePolicy::Off`) vs the same floor;
 //! - a whole process that loads once (a new client, as at a service's start, with the cache
 //!   directory an earlier run left) vs the same process without the load;
-//! - the requests of a cold load when an earlier run left its cache directory.
+//! - the requests of a cold load when an earlier run left its cache directory;
+//! - the requests of `locker secret set KEY V --env E` on an existing key in a cold process:
+//!   the command's former sequence beside today's, without and with the profile in the cache.
 //!
 //! The process rows run this bench binary again as a child (`COLD_CHILD=load` or `empty`).
 
@@ -313,6 +315,6 @@ fn secret_set_requests(project: &Project, rt: &tokio::runtime::Runtime) {
     });
     println!(
         "  {:<44} before {before}, now {cold} (no cache) / {warm} (warm cache)   (goal <= 3)",
-        "requests of `locker secret set` (existing key)"
+        "requests of `secret set` on an existing key"
     );
 }
