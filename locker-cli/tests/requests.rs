@@ -217,6 +217,19 @@ fn with_the_profile_in_the_cache_a_command_sends_no_profile_request() {
         ["GET /v1/secrets", "GET /v1/profile", "POST /v1/secrets"]
     );
 
+    // Lists too: what they decrypt checks the cached key.
+    for args in [
+        &["secret", "list", "--env", "prod"][..],
+        &["secret", "list"],
+        &["export", "--env", "prod"],
+    ] {
+        let sent = all_requests(&p, args);
+        assert!(
+            !sent.iter().any(|r| r == "GET /v1/profile"),
+            "{args:?}: {sent:?}"
+        );
+    }
+
     // --no-cache: the profile every time, and no cache read or written.
     cold(&p);
     for _ in 0..2 {

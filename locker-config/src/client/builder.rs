@@ -175,8 +175,9 @@ impl LockerBuilder {
 
     /// Keeps the access key's profile (the project key, wrapped under the access key) in
     /// `dir` between processes, sealed as the loader's snapshots are and in the same file, so
-    /// that a new client's first [`Locker::get`], [`Locker::retrieve`] or [`Locker::set`] sends
-    /// no profile request. Default: no profile cache (the loader keeps its own, see
+    /// that a new client's first [`Locker::get`], [`Locker::retrieve`], [`Locker::set`],
+    /// [`Locker::list_secrets`], [`Locker::list_secrets_partial`] or [`Locker::export`] sends
+    /// no profile request (other calls fetch it, and keep it). Default: no profile cache (the loader keeps its own, see
     /// `Loader::cache_dir`).
     ///
     /// A cached key is never trusted: an answer is taken, and a write sent, only once a record

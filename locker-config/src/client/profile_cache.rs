@@ -1,6 +1,7 @@
 //! The profile kept in a cache directory by a client built with
 //! [`LockerBuilder::profile_cache`](super::LockerBuilder::profile_cache): what lets a new
-//! process's first `get` or `set` skip the profile request.
+//! process's first `get`, `retrieve`, `set`, `list_secrets`, `list_secrets_partial` or `export`
+//! skip the profile request.
 //!
 //! A cached key is only ever tried, on a trial client that holds it as its profile, never on
 //! this one: the trial's answer is taken once a record or environment of the project has been
@@ -309,6 +310,28 @@ mod tests {
             ["GET /v1/secrets", "GET /v1/profile", "POST /v1/secrets"]
         );
         assert_eq!(s.value(None, "D").await.as_deref(), Some("d"));
+
+        // Lists: dropped, fetched again, the right values.
+        for partial in [false, true] {
+            s.plant_stale();
+            s.requests();
+            let listed = if partial {
+                let (listed, broken) = s.cached().list_secrets_partial(None).await.unwrap();
+                assert!(broken.is_empty());
+                listed
+            } else {
+                s.cached().list_secrets(None).await.unwrap()
+            };
+            let mut values: Vec<String> = listed.into_iter().map(|r| r.value).collect();
+            values.sort();
+            assert_eq!(values, ["a2", "b-all", "c", "d"], "partial: {partial}");
+            assert!(
+                s.requests().contains(&"GET /v1/profile".to_owned()),
+                "partial: {partial}"
+            );
+            s.cached().list_secrets(None).await.unwrap();
+            assert!(!s.requests().contains(&"GET /v1/profile".to_owned()));
+        }
 
         // A read: dropped, fetched again, the right value.
         s.plant_stale();

@@ -23,6 +23,28 @@ impl Locker {
     ///
     /// As any request, plus [`ErrorKind::Decryption`] if a field cannot be decrypted.
     pub async fn list_secrets(&self, environment: Option<&str>) -> Result<Vec<SecretRecord>> {
+        // With a profile from the cache: a secret listed has been decrypted under its key, and
+        // nothing listed is the same answer under any key.
+        if let Some(trial) = self.profile_trial() {
+            match trial.list_secrets_with_profile(environment).await {
+                Ok(secrets) => {
+                    if !secrets.is_empty() {
+                        self.adopt_trial(&trial);
+                    }
+                    return Ok(secrets);
+                }
+                Err(e) if e.kind() == ErrorKind::Decryption => self.drop_cached_profile(),
+                Err(e) => return Err(e),
+            }
+        }
+        self.list_secrets_with_profile(environment).await
+    }
+
+    /// [`Locker::list_secrets`] with this client's profile.
+    async fn list_secrets_with_profile(
+        &self,
+        environment: Option<&str>,
+    ) -> Result<Vec<SecretRecord>> {
         let session = self.session().await?;
         let (wire, names) = self.list_secret_records(session, environment).await?;
         self.decrypt_secrets(session, wire, names).await
@@ -46,6 +68,29 @@ impl Locker {
     ///
     /// As any request; never for a record's content.
     pub async fn list_secrets_partial(
+        &self,
+        environment: Option<&str>,
+    ) -> Result<(Vec<SecretRecord>, Vec<BrokenSecret>)> {
+        // With a profile from the cache: one secret that decrypts checks its key; records that
+        // all fail to decrypt are what a stale key gives, so the profile is fetched again and
+        // the list made again with it.
+        if let Some(trial) = self.profile_trial() {
+            match trial.list_secrets_partial_with_profile(environment).await {
+                Ok((secrets, broken)) if !secrets.is_empty() => {
+                    self.adopt_trial(&trial);
+                    return Ok((secrets, broken));
+                }
+                Ok((secrets, broken)) if broken.is_empty() => return Ok((secrets, broken)),
+                Ok(_) => self.drop_cached_profile(),
+                Err(e) if e.kind() == ErrorKind::Decryption => self.drop_cached_profile(),
+                Err(e) => return Err(e),
+            }
+        }
+        self.list_secrets_partial_with_profile(environment).await
+    }
+
+    /// [`Locker::list_secrets_partial`] with this client's profile.
+    async fn list_secrets_partial_with_profile(
         &self,
         environment: Option<&str>,
     ) -> Result<(Vec<SecretRecord>, Vec<BrokenSecret>)> {
