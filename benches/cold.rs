@@ -11,7 +11,9 @@
 //! - the same load with snapshots off (`CachePolicy::Off`) vs the same floor;
 //! - a whole process that loads once (a new client, as at a service's start, with the cache
 //!   directory an earlier run left) vs the same process without the load;
-//! - the requests of a cold load when an earlier run left its cache directory.
+//! - the requests of a cold load when an earlier run left its cache directory;
+//! - the requests of `locker secret set KEY V --env E` on an existing key in a cold process:
+//!   the command's former sequence beside today's, without and with the profile in the cache.
 //!
 //! The process rows run this bench binary again as a child (`COLD_CHILD=load` or `empty`).
 
@@ -269,5 +271,50 @@ fn main() {
         "requests of a cold load with a warm cache",
         paths.len(),
         paths.join(", ")
+    );
+    secret_set_requests(&project, &rt);
+}
+
+/// Requests of `locker secret set KEY V --env E` on an existing key, in a cold process: the
+/// library calls the command makes, each on a new client as a new process has (the command's
+/// own counts are asserted by locker-cli/tests/requests.rs). Before: the command created the
+/// secret and, refused as a duplicate, looked it up and changed it; now: one lookup by hash
+/// and the PUT, plus the profile when no cache holds it.
+fn secret_set_requests(project: &Project, rt: &tokio::runtime::Runtime) {
+    use locker_config::{ErrorKind, NewSecret, SecretUpdate};
+    let set = NewSecret::new("BENCH_SET", "v1").environment("prod");
+    rt.block_on(project.client().create(set.clone()))
+        .expect("created");
+    let cache = tempfile::tempdir().expect("a cache directory");
+    let cached = || {
+        project
+            .builder()
+            .profile_cache(cache.path())
+            .build()
+            .expect("the client builds")
+    };
+    let sent = |run: &dyn Fn()| {
+        let before = project.server.request_log().len();
+        run();
+        project.server.request_log().len() - before
+    };
+    let before = sent(&|| {
+        let client = project.client();
+        let err = rt
+            .block_on(client.create(set.clone()))
+            .expect_err("a duplicate");
+        assert_eq!(err.kind(), ErrorKind::Conflict);
+        rt.block_on(client.modify("BENCH_SET", Some("prod"), SecretUpdate::new().value("v2")))
+            .expect("modified");
+    });
+    let cold = sent(&|| {
+        rt.block_on(cached().set(set.clone())).expect("set");
+    });
+    let warm = sent(&|| {
+        rt.block_on(cached().set(set.clone())).expect("set");
+    });
+    println!(
+        "  {:<44} before {before}, now {cold} (no cache) / {warm} (warm cache)   (goal <= 3)",
+        "requests of `secret set` on an existing key"
     );
 }

@@ -2,7 +2,8 @@
 //! `locker-server`: a FIFO, a symlink to `/dev/zero` and a directory are refused without
 //! blocking or reading without end; a snapshot directory writable by group or others is
 //! warned about and not used. Every load is bounded by a timeout, so a regression fails
-//! instead of hanging the test run.
+//! instead of hanging the test run. The profile kept beside the snapshots gets the same
+//! protections.
 #![cfg(unix)]
 
 mod support;
@@ -166,8 +167,12 @@ fn a_snapshot_directory_writable_by_group_or_others_is_not_used() {
         assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
         p.server.clear_faults();
 
-        // Locker up: the load succeeds and writes nothing there.
+        // Locker up: the load succeeds and writes nothing there (neither snapshot nor profile:
+        // the profile the first load left goes too, so the directory is empty).
         std::fs::remove_file(&path).unwrap();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            std::fs::remove_file(entry.unwrap().path()).unwrap();
+        }
         let loaded = load(&p, network_first()).unwrap();
         assert_eq!(loaded.origin, Origin::Network);
         assert!(snapshot_files(&dir).is_empty());
@@ -237,5 +242,118 @@ fn loose_directory_warning_in_a_child() {
     );
     for secret in ["postgres://prod-db/app", p.key.secret_access_key.as_str()] {
         assert!(!log.contains(secret), "{log}");
+    }
+}
+
+/// The profile file a first load of prod leaves in the cache directory.
+fn profile_path(p: &Project) -> PathBuf {
+    snapshot_path(p);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(p.cache_dir())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "profile"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files.pop().unwrap()
+}
+
+/// How many times the profile was fetched from Locker since the log was last cleared.
+fn profile_requests(p: &Project) -> usize {
+    p.server
+        .request_log()
+        .iter()
+        .filter(|r| r.path == "/v1/profile")
+        .count()
+}
+
+#[test]
+fn a_fifo_a_device_or_a_directory_at_the_profile_path_is_refused_without_blocking() {
+    for kind in ["a FIFO", "a device", "a directory"] {
+        let p = seeded();
+        let path = profile_path(&p);
+        plant(kind, &path);
+
+        // A cold load is served by Locker, the profile fetched again instead of read from what
+        // is there.
+        p.server.clear_request_log();
+        let started = Instant::now();
+        let loaded = load(&p, network_first()).unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5), "{kind}");
+        assert_eq!(loaded.origin, Origin::Network, "{kind}");
+        assert_eq!(
+            loaded.config.database_url.expose_secret(),
+            "postgres://prod-db/app"
+        );
+        assert_eq!(profile_requests(&p), 1, "{kind}");
+
+        p.server.clear_request_log();
+        load(&p, network_first()).unwrap();
+        if kind == "a directory" {
+            // Never replaced (a rename does not go over a directory), never read: each cold
+            // load fetches the profile.
+            assert!(path.is_dir());
+            assert_eq!(profile_requests(&p), 1, "{kind}");
+        } else {
+            // The profile fetched took the place of what was there, and is used.
+            assert!(
+                std::fs::symlink_metadata(&path).unwrap().is_file(),
+                "{kind}"
+            );
+            assert_eq!(mode(&path), 0o600);
+            assert_eq!(profile_requests(&p), 0, "{kind}");
+        }
+    }
+}
+
+#[test]
+fn a_profile_symlinked_to_dev_zero_is_never_read() {
+    // The refusal comes from fstat before any read: no buffer the size of the limit, at once.
+    let p = seeded();
+    let path = profile_path(&p);
+    plant("a device", &path);
+    p.server.clear_request_log();
+    let started = Instant::now();
+    load(&p, network_first()).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(profile_requests(&p), 1);
+}
+
+#[test]
+fn a_profile_in_a_directory_writable_by_group_or_others_is_not_used() {
+    for loose in [0o777, 0o770, 0o702] {
+        let p = seeded();
+        let path = profile_path(&p);
+        let dir = p.cache_dir();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(loose)).unwrap();
+
+        // The cached profile is not read: the cold load fetches it again.
+        p.server.clear_request_log();
+        let loaded = load(&p, network_first()).unwrap();
+        assert_eq!(loaded.origin, Origin::Network);
+        assert_eq!(profile_requests(&p), 1, "{loose:04o}");
+
+        // Nor written: a profile file put there by someone else stays as it is, and no
+        // temporary file is left.
+        std::fs::remove_file(&path).unwrap();
+        for f in snapshot_files(&dir) {
+            std::fs::remove_file(f).unwrap();
+        }
+        p.server.clear_request_log();
+        load(&p, network_first()).unwrap();
+        assert_eq!(profile_requests(&p), 1, "{loose:04o}");
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            0,
+            "nothing written in a loose directory"
+        );
+        assert_eq!(mode(&dir), loose);
+
+        // Made private again, it is used again.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        load(&p, network_first()).unwrap();
+        assert!(path.is_file());
+        p.server.clear_request_log();
+        load(&p, network_first()).unwrap();
+        assert_eq!(profile_requests(&p), 0, "{loose:04o}");
     }
 }

@@ -44,6 +44,13 @@ pub(crate) struct Global {
     /// the process list or the shell history).
     #[arg(long, global = true)]
     pub(crate) secret_access_key_stdin: bool,
+
+    /// Neither read nor write the access key's profile in the cache directory
+    /// (LOCKER_CACHE_DIR, else ~/.locker/cache): it is fetched from Locker. `run` and `diff`
+    /// load through the library's loader, which keeps its snapshots and the profile there
+    /// whatever this says.
+    #[arg(long, global = true)]
+    pub(crate) no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]

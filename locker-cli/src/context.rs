@@ -62,6 +62,11 @@ impl Context {
         if self.global.secret_access_key_stdin {
             builder = builder.secret_access_key(read_key_from_stdin()?.as_str());
         }
+        // The profile from the cache directory, as the library's loads keep it: a command
+        // sends no profile request when an earlier one left it (`--no-cache`: always fetched).
+        if !self.global.no_cache {
+            builder = builder.default_profile_cache();
+        }
         let client = builder.build()?;
         Ok(self.client.get_or_init(|| client).clone())
     }

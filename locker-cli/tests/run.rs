@@ -526,7 +526,7 @@ fn a_signal_ends_run_while_the_snapshot_read_blocks() {
     p.locker(&["run", "--env", "dev", "--", "true"])
         .assert()
         .success();
-    let cache = p.home.path().join(".locker/cache");
+    let cache = p.cache_dir();
     let snapshots: Vec<_> = std::fs::read_dir(&cache)
         .unwrap()
         .flatten()

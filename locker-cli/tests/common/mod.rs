@@ -21,6 +21,9 @@ pub struct Project {
     pub server: LocalServer,
     pub key: AccessKey,
     pub home: TempDir,
+    /// Holds the cache directory `locker` is given (apart from the home, so files in the home
+    /// are only what a test put there).
+    pub cache: TempDir,
 }
 
 impl Project {
@@ -28,15 +31,22 @@ impl Project {
         let server = LocalServer::start().expect("the local server starts");
         let key = server.create_project().expect("a project");
         let home = tempfile::tempdir().expect("a temporary home");
-        Project { server, key, home }
+        let cache = tempfile::tempdir().expect("a temporary cache");
+        Project {
+            server,
+            key,
+            home,
+            cache,
+        }
     }
 
-    /// The environment variables `locker` gets: PATH, a temporary HOME and this project's
-    /// credentials, nothing else.
+    /// The environment variables `locker` gets: PATH, a temporary HOME, a cache directory in
+    /// it (`LOCKER_CACHE_DIR`) and this project's credentials, nothing else.
     pub fn vars(&self) -> Vec<(&'static str, String)> {
         vec![
             ("PATH", std::env::var("PATH").unwrap_or_default()),
             ("HOME", self.home.path().display().to_string()),
+            ("LOCKER_CACHE_DIR", self.cache_dir().display().to_string()),
             ("LOCKER_ACCESS_KEY_ID", self.key.access_key_id.clone()),
             (
                 "LOCKER_SECRET_ACCESS_KEY",
@@ -44,6 +54,11 @@ impl Project {
             ),
             ("LOCKER_API_BASE", self.server.base_url()),
         ]
+    }
+
+    /// The cache directory `locker` keeps the profile in (not created until it does).
+    pub fn cache_dir(&self) -> std::path::PathBuf {
+        self.cache.path().join("cache")
     }
 
     /// `locker ARGS` with this project's credentials, run in the temporary home, with a

@@ -50,6 +50,17 @@ pub struct LockerBuilder {
     log: Option<String>,
     user_agent_suffix: Option<String>,
     page_size: u32,
+    profile_cache: ProfileCache,
+}
+
+/// Where a client keeps its profile between processes.
+#[derive(Clone, Debug, Default)]
+enum ProfileCache {
+    #[default]
+    Off,
+    /// `$LOCKER_CACHE_DIR`, else `~/.locker/cache`, resolved when the client is built.
+    Default,
+    Dir(std::path::PathBuf),
 }
 
 impl Default for LockerBuilder {
@@ -62,6 +73,7 @@ impl Default for LockerBuilder {
             log: None,
             user_agent_suffix: None,
             page_size: DEFAULT_PAGE_SIZE,
+            profile_cache: ProfileCache::Off,
         }
     }
 }
@@ -91,6 +103,7 @@ impl fmt::Debug for LockerBuilder {
             .field("log", &self.log)
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("page_size", &self.page_size)
+            .field("profile_cache", &self.profile_cache)
             .finish()
     }
 }
@@ -160,6 +173,43 @@ impl LockerBuilder {
         self
     }
 
+    /// Keeps the access key's profile (the project key, wrapped under the access key) in
+    /// `dir` between processes, sealed as the loader's snapshots are and in the same file, so
+    /// that a new client's first [`Locker::get`], [`Locker::retrieve`], [`Locker::set`],
+    /// [`Locker::list_secrets`], [`Locker::list_secrets_partial`] or [`Locker::export`] sends
+    /// no profile request (other calls fetch it, and keep it). Default: no profile cache (the loader keeps its own, see
+    /// `Loader::cache_dir`).
+    ///
+    /// A cached key is never trusted: an answer is taken, and a write sent, only once a record
+    /// or an environment of the project has been decrypted under it (a MAC check); a key that
+    /// fails the check is dropped and the profile fetched again. Setting the value of a key
+    /// that is new in "All" has nothing to check the key against, so it fetches the profile.
+    /// A corrupt or foreign file, or one in a directory others can write to, is ignored with a
+    /// warning.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let locker = locker_config::Locker::builder()
+    ///     .access_key_id("4b4a4b0e-3b0c-4f8e-9d5e-6f1b2f3c4d5e")
+    ///     .secret_access_key("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+    ///     .api_base("http://127.0.0.1:8000")
+    ///     .profile_cache(dir.path())
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = locker;
+    /// ```
+    pub fn profile_cache(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.profile_cache = ProfileCache::Dir(dir.into());
+        self
+    }
+
+    /// [`LockerBuilder::profile_cache`] in the default cache directory: `$LOCKER_CACHE_DIR`,
+    /// else `~/.locker/cache` (none when neither can be told), as the loader's snapshots.
+    pub fn default_profile_cache(mut self) -> Self {
+        self.profile_cache = ProfileCache::Default;
+        self
+    }
+
     /// Builds the client. No request is sent yet, and no file is read unless the credentials
     /// must come from the credential file.
     ///
@@ -212,6 +262,11 @@ impl LockerBuilder {
                 page_size: self.page_size,
                 session: OnceCell::new(),
                 environments: Mutex::default(),
+                profile_cache: match self.profile_cache {
+                    ProfileCache::Off => None,
+                    ProfileCache::Default => crate::snapshot::default_cache_dir(),
+                    ProfileCache::Dir(dir) => Some(dir),
+                },
             }),
         })
     }

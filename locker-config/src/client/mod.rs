@@ -25,6 +25,7 @@ mod error_response;
 mod export;
 mod logging;
 mod pagination;
+mod profile_cache;
 mod requests;
 mod retry;
 mod secrets;
@@ -80,6 +81,8 @@ struct Inner {
     /// Environments by name, as last looked up: `get`/`retrieve` with an environment cost one
     /// request on a warm client. An entry that no longer matches is refreshed on a miss.
     environments: Mutex<HashMap<String, Environment>>,
+    /// Where the profile is kept between processes ([`LockerBuilder::profile_cache`]).
+    profile_cache: Option<std::path::PathBuf>,
 }
 
 /// What the access key's profile gives: the project and its key, unwrapped.
@@ -200,11 +203,13 @@ impl Locker {
                     };
                     Error::new(ErrorKind::Decryption, msg).with_source(e)
                 })?;
-                Ok(Session {
+                let session = Session {
                     project_id,
                     key,
                     editable: profile.editable,
-                })
+                };
+                self.keep_profile(&session);
+                Ok(session)
             })
             .await
     }

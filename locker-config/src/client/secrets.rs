@@ -23,6 +23,28 @@ impl Locker {
     ///
     /// As any request, plus [`ErrorKind::Decryption`] if a field cannot be decrypted.
     pub async fn list_secrets(&self, environment: Option<&str>) -> Result<Vec<SecretRecord>> {
+        // With a profile from the cache: a secret listed has been decrypted under its key, and
+        // nothing listed is the same answer under any key.
+        if let Some(trial) = self.profile_trial() {
+            match trial.list_secrets_with_profile(environment).await {
+                Ok(secrets) => {
+                    if !secrets.is_empty() {
+                        self.adopt_trial(&trial);
+                    }
+                    return Ok(secrets);
+                }
+                Err(e) if e.kind() == ErrorKind::Decryption => self.drop_cached_profile(),
+                Err(e) => return Err(e),
+            }
+        }
+        self.list_secrets_with_profile(environment).await
+    }
+
+    /// [`Locker::list_secrets`] with this client's profile.
+    async fn list_secrets_with_profile(
+        &self,
+        environment: Option<&str>,
+    ) -> Result<Vec<SecretRecord>> {
         let session = self.session().await?;
         let (wire, names) = self.list_secret_records(session, environment).await?;
         self.decrypt_secrets(session, wire, names).await
@@ -46,6 +68,29 @@ impl Locker {
     ///
     /// As any request; never for a record's content.
     pub async fn list_secrets_partial(
+        &self,
+        environment: Option<&str>,
+    ) -> Result<(Vec<SecretRecord>, Vec<BrokenSecret>)> {
+        // With a profile from the cache: one secret that decrypts checks its key; records that
+        // all fail to decrypt are what a stale key gives, so the profile is fetched again and
+        // the list made again with it.
+        if let Some(trial) = self.profile_trial() {
+            match trial.list_secrets_partial_with_profile(environment).await {
+                Ok((secrets, broken)) if !secrets.is_empty() => {
+                    self.adopt_trial(&trial);
+                    return Ok((secrets, broken));
+                }
+                Ok((secrets, broken)) if broken.is_empty() => return Ok((secrets, broken)),
+                Ok(_) => self.drop_cached_profile(),
+                Err(e) if e.kind() == ErrorKind::Decryption => self.drop_cached_profile(),
+                Err(e) => return Err(e),
+            }
+        }
+        self.list_secrets_partial_with_profile(environment).await
+    }
+
+    /// [`Locker::list_secrets_partial`] with this client's profile.
+    async fn list_secrets_partial_with_profile(
         &self,
         environment: Option<&str>,
     ) -> Result<(Vec<SecretRecord>, Vec<BrokenSecret>)> {
@@ -292,13 +337,50 @@ impl Locker {
     /// As [`Locker::create`] and [`Locker::modify`].
     pub async fn set(&self, secret: NewSecret) -> Result<Saved> {
         check_name("secret key", &secret.key)?;
-        let environment = secret.environment.as_deref();
-        if let Some(e) = environment {
+        if let Some(e) = secret.environment.as_deref() {
             check_name("environment name", e)?;
         }
+        if let Some(trial) = self.profile_trial() {
+            match trial.set_checked(secret.clone(), true).await {
+                Ok(SetStep::Saved(saved)) => {
+                    self.adopt_trial(&trial);
+                    return Ok(saved);
+                }
+                // The lookup by hash (which no project key changes) found no record to write
+                // over, and nothing was decrypted: the write waits for the profile.
+                Ok(SetStep::Unchecked) => {
+                    return self.create(secret).await.map(Saved::Created);
+                }
+                Err(e) if e.kind() == ErrorKind::Decryption => self.drop_cached_profile(),
+                Err(e) => return Err(e),
+            }
+        }
+        match self.set_checked(secret, false).await? {
+            SetStep::Saved(saved) => Ok(saved),
+            SetStep::Unchecked => Err(Error::new(
+                ErrorKind::InvalidResponse,
+                "internal error: a write with a known profile was held back",
+            )),
+        }
+    }
+
+    /// [`Locker::set`] with this client's profile. With `check` (a profile from the cache, not
+    /// yet trusted), nothing is written before a record or an environment of the project has
+    /// been decrypted under its key: the record found by the lookup (its key is decrypted to
+    /// match), or for a key new in an environment, that environment (its name is decrypted on
+    /// the lookup `create` makes before it posts). A key new in "All" has neither:
+    /// [`SetStep::Unchecked`], nothing written.
+    async fn set_checked(&self, secret: NewSecret, check: bool) -> Result<SetStep> {
+        let environment = secret.environment.as_deref();
         let session = self.session().await?;
         let Some(target) = self.locate(session, &secret.key, environment).await? else {
-            return self.create(secret).await.map(Saved::Created);
+            if check && environment.is_none() {
+                return Ok(SetStep::Unchecked);
+            }
+            return self
+                .create(secret)
+                .await
+                .map(|r| SetStep::Saved(Saved::Created(r)));
         };
         let body = SecretBody {
             hash: name_hash(session.project_id, &secret.key),
@@ -314,7 +396,7 @@ impl Locker {
         let wire: WireSecret = self.write(Method::PUT, path, &body).await?;
         self.decrypt_secret_one(session, wire, names)
             .await
-            .map(Saved::Updated)
+            .map(|r| SetStep::Saved(Saved::Updated(r)))
     }
 
     /// Overwrites the record `id` with `key` and `value` (and `description`; without one, the
@@ -491,6 +573,11 @@ impl Locker {
     /// environment is looked up, and records of other environments are never decrypted; only
     /// records without that hash (older clients write some) are matched by the environment's
     /// id, looked up then.
+    ///
+    /// With a profile from the cache ([`super::LockerBuilder::profile_cache`]), the lookup is
+    /// made with the cached key first: a record found has been decrypted under it, and nothing
+    /// found is the same answer under any key (the lookup is by hash); a key that does not
+    /// decrypt what was found is dropped and the lookup made again with the profile fetched.
     async fn find(
         &self,
         key: &str,
@@ -501,6 +588,28 @@ impl Locker {
         if let Some(e) = environment {
             check_name("environment name", e)?;
         }
+        if let Some(trial) = self.profile_trial() {
+            match trial.find_with_profile(key, environment, fallback).await {
+                Ok(found) => {
+                    if found.is_some() {
+                        self.adopt_trial(&trial);
+                    }
+                    return Ok(found);
+                }
+                Err(e) if e.kind() == ErrorKind::Decryption => self.drop_cached_profile(),
+                Err(e) => return Err(e),
+            }
+        }
+        self.find_with_profile(key, environment, fallback).await
+    }
+
+    /// [`Locker::find`] with this client's profile.
+    async fn find_with_profile(
+        &self,
+        key: &str,
+        environment: Option<&str>,
+        fallback: bool,
+    ) -> Result<Option<SecretRecord>> {
         let session = self.session().await?;
         let hash = name_hash(session.project_id, key);
         let wire: Vec<WireSecret> = self
@@ -647,4 +756,11 @@ fn env_label(environment: Option<&str>) -> String {
         Some(e) => format!("environment {e:?}"),
         None => "\"All\"".to_string(),
     }
+}
+
+/// What [`Locker::set_checked`] did.
+enum SetStep {
+    Saved(Saved),
+    /// Nothing: a key new in "All", with a profile that nothing has checked yet.
+    Unchecked,
 }

@@ -10,6 +10,7 @@ mod file;
 mod policy;
 mod profile;
 mod records;
+mod sealed;
 
 pub use file::CACHE_DIR_VAR;
 pub(crate) use file::{SnapshotFile, default_cache_dir};

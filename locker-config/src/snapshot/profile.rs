@@ -8,7 +8,6 @@
 //! that uses it adopts it once it has opened the listed records; one that does not is dropped
 //! and the profile fetched again.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -18,17 +17,10 @@ use zeroize::Zeroizing;
 use crate::client::{Locker, Session};
 use locker_protocol::crypto::SymmetricKey;
 
-/// The profile file format this version writes and reads.
-const FORMAT: u32 = 1;
+use super::sealed::{self, FORMAT};
 
 /// The largest profile file read; a larger one is ignored as corrupt.
 const MAX_FILE: u64 = 64 * 1024;
-
-#[derive(Serialize, Deserialize)]
-struct Envelope {
-    format: u32,
-    sealed: String,
-}
 
 #[derive(Serialize, Deserialize)]
 struct Payload {
@@ -80,28 +72,17 @@ impl ProfileFile {
     }
 
     /// Reads the profile: `Ok(None)` when there is none, `Err(why)` when there is one that
-    /// cannot be used (the reason never quotes the content).
+    /// cannot be used (the reason never quotes the content), or when the directory is one
+    /// other users can write to. Opened and read as a snapshot is (see [`sealed::read`]): a
+    /// FIFO, a device or a symlink to one is refused without blocking, and at most
+    /// [`MAX_FILE`] bytes are read.
     pub(crate) fn read(&self, client: &Locker) -> Result<Option<Session>, String> {
-        let bytes = match std::fs::metadata(&self.path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("it cannot be read: {e}")),
-            Ok(m) if !m.is_file() => return Err("it is not a regular file".to_owned()),
-            Ok(m) if m.len() > MAX_FILE => {
-                return Err(format!("it is larger than {MAX_FILE} bytes"));
-            }
-            Ok(_) => std::fs::read(&self.path).map_err(|e| format!("it cannot be read: {e}"))?,
+        let Some(plain) = sealed::read(&self.dir, &self.path, &self.key, MAX_FILE)? else {
+            return Ok(None);
         };
-        let envelope: Envelope =
-            serde_json::from_slice(&bytes).map_err(|_| "it is corrupt or truncated".to_owned())?;
-        if envelope.format != FORMAT {
-            return Err(format!("its format {} is not supported", envelope.format));
-        }
-        let plain = self.key.decrypt_bytes(&envelope.sealed).map_err(|_| {
-            "it was written with other credentials, or it was tampered with".to_owned()
-        })?;
         let payload: Payload =
             serde_json::from_slice(&plain).map_err(|_| "its content is corrupt".to_owned())?;
-        if payload.format != envelope.format {
+        if payload.format != FORMAT {
             return Err("it was tampered with (format mismatch)".to_owned());
         }
         if payload.api_base != client.api_base() || payload.access_key_id != client.access_key_id()
@@ -119,9 +100,9 @@ impl ProfileFile {
     }
 
     /// Writes `session` atomically (a temporary file in the same directory, then a rename):
-    /// mode 0600, in a directory created with mode 0700.
+    /// mode 0600, in a directory created with mode 0700 (one other users can write to is
+    /// refused).
     pub(crate) fn write(&self, client: &Locker, session: &Session) -> std::io::Result<()> {
-        create_dir(&self.dir)?;
         let payload = Payload {
             format: FORMAT,
             api_base: client.api_base().to_owned(),
@@ -131,19 +112,7 @@ impl ProfileFile {
             editable: session.editable,
         };
         let plain = Zeroizing::new(serde_json::to_vec(&payload).map_err(std::io::Error::other)?);
-        let envelope = Envelope {
-            format: FORMAT,
-            sealed: self.key.encrypt_bytes(&plain),
-        };
-        let bytes = serde_json::to_vec(&envelope).map_err(std::io::Error::other)?;
-        // NamedTempFile creates the file with mode 0600 on Unix.
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".profile-")
-            .suffix(".tmp")
-            .tempfile_in(&self.dir)?;
-        tmp.write_all(&bytes)?;
-        tmp.persist(&self.path).map_err(|e| e.error)?;
-        Ok(())
+        sealed::write(&self.dir, &self.path, &self.key, &plain, "profile")
     }
 
     /// Removes the file; one that is already gone is fine.
@@ -153,18 +122,4 @@ impl ProfileFile {
             _ => Ok(()),
         }
     }
-}
-
-#[cfg(unix)]
-fn create_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt as _;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
 }

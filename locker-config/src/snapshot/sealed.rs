@@ -1,0 +1,212 @@
+//! What the snapshot and the profile files share: a sealed envelope, read from a file opened
+//! without blocking (a regular file only, at most a size limit), in a directory no one else can
+//! write to, and written atomically with mode 0600.
+//!
+//! A file is a small JSON envelope, `{"format":1,"sealed":"2.…"}`, whose `sealed` field is a
+//! cipher string (AES-256-CBC + HMAC-SHA256, the protocol's own construction) under a key
+//! derived from the secret access key. The envelope's format is readable without the key, so a
+//! file from a newer version is told apart from a tampered one.
+
+use std::io::{Read as _, Write as _};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use locker_protocol::crypto::SymmetricKey;
+
+/// The envelope format this version writes and reads.
+pub(crate) const FORMAT: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Envelope {
+    format: u32,
+    sealed: String,
+}
+
+/// Reads and opens the sealed file at `path` in `dir`: `Ok(None)` when there is none (or no
+/// directory yet), `Err(why)` when there is one that cannot be used (the reason never quotes
+/// the content), or when the directory is one other users can write to. At most `max` bytes
+/// are read. What comes back is the plaintext the file was sealed from.
+pub(crate) fn read(
+    dir: &Path,
+    path: &Path,
+    key: &SymmetricKey,
+    max: u64,
+) -> Result<Option<Zeroizing<Vec<u8>>>, String> {
+    if !check_dir(dir)? {
+        return Ok(None);
+    }
+    let Some(bytes) = read_file(path, max)? else {
+        return Ok(None);
+    };
+    let envelope: Envelope =
+        serde_json::from_slice(&bytes).map_err(|_| "it is corrupt or truncated".to_owned())?;
+    if envelope.format > FORMAT {
+        return Err(format!(
+            "it was written by a newer version of locker-config (format {}, this version \
+             reads {FORMAT})",
+            envelope.format
+        ));
+    }
+    if envelope.format != FORMAT {
+        return Err(format!("its format {} is not supported", envelope.format));
+    }
+    key.decrypt_bytes(&envelope.sealed)
+        .map(Some)
+        .map_err(|_| "it was written with other credentials, or it was tampered with".to_owned())
+}
+
+/// Seals `plain` under `key` and writes it to `path` atomically (a temporary file named
+/// `.{prefix}-….tmp` in the same directory, then a rename): mode 0600, in `dir`, created with
+/// mode 0700 and refused when other users can write to it.
+pub(crate) fn write(
+    dir: &Path,
+    path: &Path,
+    key: &SymmetricKey,
+    plain: &[u8],
+    prefix: &str,
+) -> std::io::Result<()> {
+    create_dir(dir)?;
+    check_dir(dir).map_err(std::io::Error::other)?;
+    let envelope = Envelope {
+        format: FORMAT,
+        sealed: key.encrypt_bytes(plain),
+    };
+    let bytes = serde_json::to_vec(&envelope).map_err(std::io::Error::other)?;
+    // NamedTempFile creates the file with mode 0600 on Unix.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{prefix}-"))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(&bytes)?;
+    // No fsync: the rename makes the file appear whole or not at all to other readers, and a
+    // file cut short by a crash is read back as corrupt and ignored, never trusted. Loads stay
+    // cheap.
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Opens and reads the file at `path`, at most `max` bytes of it: `Ok(None)` when there is
+/// none. What was opened must be a regular file: a FIFO or a device (or a symlink to one)
+/// would block the load forever or never end, so it is opened without blocking and refused
+/// after an `fstat` of the open file (not of the path, which could change in between).
+fn read_file(path: &Path, max: u64) -> Result<Option<Vec<u8>>, String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use nix::fcntl::OFlag;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        // O_NOCTTY: a terminal device at the path never becomes this process's terminal.
+        options.custom_flags((OFlag::O_NONBLOCK | OFlag::O_NOCTTY).bits());
+    }
+    let file = match options.open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("it cannot be opened: {e}")),
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("it cannot be read: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "it is not a regular file but {}",
+            file_kind(&meta.file_type())
+        ));
+    }
+    if meta.len() > max {
+        return Err(format!("it is larger than {max} bytes"));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("it cannot be read: {e}"))?;
+    if bytes.len() as u64 > max {
+        return Err(format!("it is larger than {max} bytes"));
+    }
+    Ok(Some(bytes))
+}
+
+/// What a file that is not a regular one is, for messages.
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Whether the cache directory exists (`Ok(false)`: not yet), and `Err(why)` when it is one
+/// snapshots and profiles must not be kept in: writable by group or others, or owned by
+/// another user than this one or root. Anyone who can write there could swap a file for their
+/// own (as ssh refuses keys in such a directory).
+#[cfg(unix)]
+fn check_dir(dir: &Path) -> Result<bool, String> {
+    use std::os::unix::fs::MetadataExt as _;
+    let meta = match std::fs::metadata(dir) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => {
+            return Err(format!(
+                "its directory {} cannot be read: {e}",
+                dir.display()
+            ));
+        }
+    };
+    if !meta.is_dir() {
+        return Err(format!("{} is not a directory", dir.display()));
+    }
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o022 != 0 {
+        return Err(format!(
+            "its directory {} is writable by group or others (mode {mode:04o}), so snapshots \
+             are not kept there; make it private with `chmod go-w {}`, or choose another \
+             cache_dir",
+            dir.display(),
+            dir.display()
+        ));
+    }
+    let owner = meta.uid();
+    let me = nix::unistd::geteuid().as_raw();
+    if owner != me && owner != 0 {
+        return Err(format!(
+            "its directory {} belongs to another user (uid {owner}), so snapshots are not kept \
+             there; choose another cache_dir",
+            dir.display()
+        ));
+    }
+    Ok(true)
+}
+
+#[cfg(not(unix))]
+fn check_dir(dir: &Path) -> Result<bool, String> {
+    Ok(dir.is_dir())
+}
+
+#[cfg(unix)]
+fn create_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
