@@ -19,7 +19,7 @@ use serde_json::value::RawValue;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use super::decrypt::decrypt_secret;
+use super::decrypt::decrypt_secret_hashed;
 use super::pagination::Pages;
 use super::transport::{MAX_PROBE_BODY, parse_json};
 use super::{Locker, Session};
@@ -178,6 +178,9 @@ fn hash_match(
 struct Selection {
     env_hash: String,
     key_hashes: Option<HashSet<String>>,
+    /// The hashes above, each beside its name, so a kept record's hashes are verified without
+    /// hashing its decrypted names again.
+    hashed: HashMap<String, String>,
     /// The records that may be used, still encrypted.
     candidates: Vec<WireSecret>,
     /// Ids of the records the hashes rule out.
@@ -190,12 +193,22 @@ struct Selection {
 
 impl Selection {
     fn new(project_id: i64, want: &Want) -> Self {
+        let env_hash = name_hash(project_id, &want.environment);
+        let mut hashed = HashMap::new();
+        hashed.insert(env_hash.clone(), want.environment.clone());
+        let key_hashes = want.keys.as_ref().map(|keys| {
+            keys.iter()
+                .map(|k| {
+                    let h = name_hash(project_id, k);
+                    hashed.insert(h.clone(), k.clone());
+                    h
+                })
+                .collect()
+        });
         Selection {
-            env_hash: name_hash(project_id, &want.environment),
-            key_hashes: want
-                .keys
-                .as_ref()
-                .map(|keys| keys.iter().map(|k| name_hash(project_id, k)).collect()),
+            env_hash,
+            key_hashes,
+            hashed,
             candidates: Vec::new(),
             dropped: Vec::new(),
             seen_environment: false,
@@ -317,6 +330,7 @@ impl Locker {
             dropped,
             seen_environment,
             received,
+            hashed,
             ..
         } = selection;
         let mut listing = Listing {
@@ -343,7 +357,7 @@ impl Locker {
         }
 
         for w in candidates {
-            let mut record = decrypt_secret(session, w, &names)?;
+            let mut record = decrypt_secret_hashed(session, w, &names, &hashed)?;
             let in_environment = record.environment_id.is_some();
             if in_environment {
                 let Some(name) = record.environment_name.as_deref() else {
