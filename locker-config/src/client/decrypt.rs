@@ -30,6 +30,22 @@ pub(super) fn decrypt_secret(
     w: WireSecret,
     names: &HashMap<String, String>,
 ) -> Result<SecretRecord> {
+    decrypt_secret_hashed(session, w, names, &HashMap::new())
+}
+
+/// [`decrypt_secret`], with `hashed`: name hashes under the session's project already
+/// computed (hash → name). A record's hash that `hashed` maps to its decrypted key (or
+/// environment name) matches without hashing that name again; any other hash is checked by
+/// hashing, as always.
+pub(super) fn decrypt_secret_hashed(
+    session: &Session,
+    w: WireSecret,
+    names: &HashMap<String, String>,
+    hashed: &HashMap<String, String>,
+) -> Result<SecretRecord> {
+    let matches = |hash: &str, name: &str| {
+        hashed.get(hash).is_some_and(|n| n == name) || hash == name_hash(session.project_id, name)
+    };
     let id =
         w.id.ok_or_else(|| invalid_response("a secret in the response has no id"))?;
     let data = w.data.unwrap_or_default();
@@ -49,7 +65,7 @@ pub(super) fn decrypt_secret(
     let project_id = w.project_id.unwrap_or(session.project_id);
     let hash = w.secret_hash.or(w.hash).filter(|h| !h.is_empty());
     if let Some(hash) = hash
-        && hash != name_hash(session.project_id, &key)
+        && !matches(&hash, &key)
     {
         return Err(with_repair(
             integrity("secret", &id, "hash", "key"),
@@ -77,7 +93,7 @@ pub(super) fn decrypt_secret(
     if let (Some(hash), Some(name)) = (
         w.environment_hash.as_deref().filter(|h| !h.is_empty()),
         environment_name.as_deref(),
-    ) && hash != name_hash(session.project_id, name)
+    ) && !matches(hash, name)
     {
         return Err(integrity(
             "secret",

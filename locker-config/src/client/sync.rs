@@ -19,7 +19,7 @@ use serde_json::value::RawValue;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use super::decrypt::decrypt_secret;
+use super::decrypt::decrypt_secret_hashed;
 use super::pagination::Pages;
 use super::transport::{MAX_PROBE_BODY, parse_json};
 use super::{Locker, Session};
@@ -73,7 +73,7 @@ pub(crate) struct Listing {
 #[derive(Deserialize)]
 struct Page<'a> {
     #[serde(borrow)]
-    results: Vec<&'a RawValue>,
+    results: Vec<RawSecret<'a>>,
     #[serde(default)]
     next: Option<serde_json::Value>,
     #[serde(default)]
@@ -82,19 +82,71 @@ struct Page<'a> {
     revision_date: Option<serde_json::Value>,
 }
 
-/// What a record is chosen by, read from the page without copying the rest of it (the cipher
-/// strings are skipped, not allocated). Lenient as [`WireSecret`] is: a field of another type
-/// counts as absent.
+/// A record as the page holds it: each field of [`WireSecret`] as its unparsed JSON text,
+/// read in the same pass as the page without copying anything (the cipher strings are
+/// skipped, not allocated). The record is chosen by `id`, `environment_id`,
+/// `environment_hash` and `secret_hash`; only a record that may be used becomes a
+/// [`WireSecret`] ([`RawSecret::into_wire`]), through [`WireSecret`]'s own lenient reading of
+/// each field, so a field of another type counts as absent as it always did.
 #[derive(Deserialize)]
-struct Selector<'a> {
+struct RawSecret<'a> {
     #[serde(default, borrow)]
     id: Option<&'a RawValue>,
     #[serde(default, borrow)]
+    project_id: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    creation_date: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    revision_date: Option<&'a RawValue>,
+    #[serde(default, borrow)]
     environment_id: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    environment_name: Option<&'a RawValue>,
     #[serde(default, borrow)]
     environment_hash: Option<&'a RawValue>,
     #[serde(default, borrow)]
+    key: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    value: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    description: Option<&'a RawValue>,
+    #[serde(default, borrow)]
     secret_hash: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    hash: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    data: Option<&'a RawValue>,
+}
+
+impl<'a> RawSecret<'a> {
+    /// The record as a [`WireSecret`], its fields read by [`WireSecret`]'s own deserializer.
+    fn into_wire(self, label: &str) -> Result<WireSecret> {
+        let fields = [
+            ("id", self.id),
+            ("project_id", self.project_id),
+            ("creation_date", self.creation_date),
+            ("revision_date", self.revision_date),
+            ("environment_id", self.environment_id),
+            ("environment_name", self.environment_name),
+            ("environment_hash", self.environment_hash),
+            ("key", self.key),
+            ("value", self.value),
+            ("description", self.description),
+            ("secret_hash", self.secret_hash),
+            ("hash", self.hash),
+            ("data", self.data),
+        ];
+        let present = fields
+            .into_iter()
+            .filter_map(|(name, v)| v.map(|v| (name, v)));
+        let map = serde::de::value::MapDeserializer::<_, serde_json::Error>::new(present);
+        WireSecret::deserialize(map).map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidResponse,
+                format!("the response to {label} does not have the expected shape (a secret)"),
+            )
+        })
+    }
 }
 
 /// Whether a record can be used, as far as the hashes beside it tell: `Some(false)` is
@@ -126,6 +178,9 @@ fn hash_match(
 struct Selection {
     env_hash: String,
     key_hashes: Option<HashSet<String>>,
+    /// The hashes above, each beside its name, so a kept record's hashes are verified without
+    /// hashing its decrypted names again.
+    hashed: HashMap<String, String>,
     /// The records that may be used, still encrypted.
     candidates: Vec<WireSecret>,
     /// Ids of the records the hashes rule out.
@@ -138,12 +193,22 @@ struct Selection {
 
 impl Selection {
     fn new(project_id: i64, want: &Want) -> Self {
+        let env_hash = name_hash(project_id, &want.environment);
+        let mut hashed = HashMap::new();
+        hashed.insert(env_hash.clone(), want.environment.clone());
+        let key_hashes = want.keys.as_ref().map(|keys| {
+            keys.iter()
+                .map(|k| {
+                    let h = name_hash(project_id, k);
+                    hashed.insert(h.clone(), k.clone());
+                    h
+                })
+                .collect()
+        });
         Selection {
-            env_hash: name_hash(project_id, &want.environment),
-            key_hashes: want
-                .keys
-                .as_ref()
-                .map(|keys| keys.iter().map(|k| name_hash(project_id, k)).collect()),
+            env_hash,
+            key_hashes,
+            hashed,
             candidates: Vec::new(),
             dropped: Vec::new(),
             seen_environment: false,
@@ -152,11 +217,9 @@ impl Selection {
     }
 
     /// Reads one page's records.
-    fn read(&mut self, results: &[&RawValue], label: &str) -> Result<()> {
+    fn read(&mut self, results: Vec<RawSecret<'_>>, label: &str) -> Result<()> {
         self.received += results.len();
-        for raw in results {
-            let bytes = raw.get().as_bytes();
-            let sel: Selector<'_> = parse_json(bytes, label)?;
+        for sel in results {
             let in_environment = raw_id(sel.environment_id).is_some_and(|id| !id.is_empty());
             let (env_match, key_match) = hash_match(
                 in_environment,
@@ -172,7 +235,7 @@ impl Selection {
                 self.dropped.extend(raw_id(sel.id));
                 continue;
             }
-            self.candidates.push(parse_json(bytes, label)?);
+            self.candidates.push(sel.into_wire(label)?);
         }
         Ok(())
     }
@@ -250,7 +313,7 @@ impl Locker {
                 _ => None,
             };
             pages.follow(self, next, page.results.is_empty())?;
-            selection.read(&page.results, &ok.label)?;
+            selection.read(page.results, &ok.label)?;
         }
         let mut listing = self.keep(session, want, selection).await?;
         listing.revision = revision;
@@ -267,6 +330,7 @@ impl Locker {
             dropped,
             seen_environment,
             received,
+            hashed,
             ..
         } = selection;
         let mut listing = Listing {
@@ -293,7 +357,7 @@ impl Locker {
         }
 
         for w in candidates {
-            let mut record = decrypt_secret(session, w, &names)?;
+            let mut record = decrypt_secret_hashed(session, w, &names, &hashed)?;
             let in_environment = record.environment_id.is_some();
             if in_environment {
                 let Some(name) = record.environment_name.as_deref() else {
@@ -360,7 +424,7 @@ mod tests {
 
     #[test]
     fn the_selector_reads_ids_and_hashes_as_leniently_as_the_wire_types() {
-        let sel: Selector<'_> = serde_json::from_str(
+        let sel: RawSecret<'_> = serde_json::from_str(
             r#"{"id":7,"environment_id":"","environment_hash":{"a":1},
                 "secret_hash":"h\u0041","key":"2.a|b|c","data":{"value":"x"}}"#,
         )
@@ -369,7 +433,7 @@ mod tests {
         assert_eq!(raw_id(sel.environment_id), None);
         assert_eq!(raw_string(sel.environment_hash), None);
         assert_eq!(raw_string(sel.secret_hash).as_deref(), Some("hA"));
-        let sel: Selector<'_> = serde_json::from_str(r#"{"environment_id":null}"#).unwrap();
+        let sel: RawSecret<'_> = serde_json::from_str(r#"{"environment_id":null}"#).unwrap();
         assert_eq!((raw_id(sel.id), raw_id(sel.environment_id)), (None, None));
         // The decision is the one `keep` makes on parsed records.
         let keys: HashSet<String> = ["k".to_owned()].into();
@@ -381,6 +445,31 @@ mod tests {
             hash_match(false, None, None, "env", Some(&keys)),
             (Some(true), None)
         );
+    }
+
+    #[test]
+    fn a_kept_record_reads_as_the_wire_type_reads_it() {
+        for text in [
+            r#"{"id":7,"project_id":"42","creation_date":1.5,"revision_date":"2.5",
+                "environment_id":"e\u0031","environment_name":"2.n|m|c","environment_hash":5,
+                "key":"","value":"2.v|w|x","description":null,"secret_hash":"h","hash":"g",
+                "data":{"key":"2.k|l|m","value":7,"description":"2.d|e|f"},"other":[1,2]}"#,
+            r#"{"id":7.0,"project_id":-3,"revision_date":{"a":1},"key":"2.a\"b","data":null}"#,
+            r#"{}"#,
+        ] {
+            let raw: RawSecret<'_> = serde_json::from_str(text).unwrap();
+            let wire: WireSecret = serde_json::from_str(text).unwrap();
+            assert_eq!(
+                format!("{:?}", raw.into_wire("GET /v1/secrets").unwrap()),
+                format!("{wire:?}")
+            );
+        }
+        // A `data` that is no object fails as the wire type fails.
+        let text = r#"{"id":"a","data":"x"}"#;
+        assert!(serde_json::from_str::<WireSecret>(text).is_err());
+        let raw: RawSecret<'_> = serde_json::from_str(text).unwrap();
+        let e = raw.into_wire("GET /v1/secrets").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidResponse);
     }
 
     const PID: i64 = 42;
@@ -439,9 +528,9 @@ mod tests {
         records: Vec<WireSecret>,
     ) -> Result<Listing> {
         let page = serde_json::to_string(&records).unwrap();
-        let results: Vec<&RawValue> = serde_json::from_str(&page).unwrap();
+        let results: Vec<RawSecret<'_>> = serde_json::from_str(&page).unwrap();
         let mut selection = Selection::new(s.project_id, want);
-        selection.read(&results, "GET /v1/secrets")?;
+        selection.read(results, "GET /v1/secrets")?;
         l.keep(s, want, selection).await
     }
 
