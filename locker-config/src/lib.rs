@@ -349,7 +349,9 @@ pub use values::{EnvValues, ValuesLoader};
 /// - `env_prefix = "MYAPP_"`: process environment variables named the prefix plus the key
 ///   (`MYAPP_DATABASE_URL`) override Locker; `""` reads the bare keys. Upper-case ASCII
 ///   letters, digits and `_`, not starting with a digit, ending with `_`. It becomes
-///   [`LockerConfig::ENV_PREFIX`].
+///   [`LockerConfig::ENV_PREFIX`]. Only the loaded struct's prefix is read: the keys of a
+///   nested struct come under it (`MYAPP_DB_URL`), and a nested struct's own `env_prefix`
+///   counts only when that struct is loaded by itself.
 ///
 /// Mistakes (enums, tuple or unit structs, generics, unknown or duplicate attributes, two
 /// fields with one key, an alias equal to a key, `default` or `default_in` on an `Option`,
