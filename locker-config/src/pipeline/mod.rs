@@ -74,7 +74,10 @@ async fn cache_first(
         Ok(None) => {
             let mut snap = snap;
             snap.fetched_at = now_secs();
-            write_snapshot(file.as_ref(), &snap);
+            // Unchanged: its age is confirmed in place where the file allows it.
+            if !file.as_ref().is_some_and(|f| f.confirm(snap.fetched_at)) {
+                write_snapshot(file.as_ref(), &snap);
+            }
             let origin = snap.origin(SnapshotReason::Unchanged);
             Ok((snap, origin))
         }
