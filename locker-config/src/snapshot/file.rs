@@ -4,7 +4,9 @@
 //! cipher string (AES-256-CBC + HMAC-SHA256, the protocol's own construction) under a key
 //! derived from the secret access key. Inside: the format again, the API base, the access key
 //! id, and the [`Records`]. The envelope's format is readable without the key, so a file from a
-//! newer version is told apart from a tampered one.
+//! newer version is told apart from a tampered one. Last in the envelope, `confirmed` is a
+//! sealed confirmation of the content's fetch time (see `sealed::Confirm`): a load that finds
+//! the same records again rewrites only it, in place.
 
 use std::path::{Path, PathBuf};
 
