@@ -119,8 +119,37 @@ struct RawSecret<'a> {
 }
 
 impl<'a> RawSecret<'a> {
+    /// `data` when [`WireSecret`] must read it: only when it holds a string for one of the
+    /// fields it repeats (key, value, description) that is not a string at the top level, so
+    /// the record takes that field from `data`. Otherwise `data` is only checked to have the
+    /// shape [`WireSecret`] accepts (a record with a malformed `data` is refused as it always
+    /// was), without copying its cipher strings a second time.
+    fn data_if_needed(&self) -> std::result::Result<Option<&'a RawValue>, ()> {
+        let Some(data) = self.data else {
+            return Ok(None);
+        };
+        let Some(repeated) =
+            serde_json::from_str::<Option<RawData<'_>>>(data.get()).map_err(|_| ())?
+        else {
+            return Ok(None);
+        };
+        let is_string = |v: Option<&RawValue>| v.is_some_and(|v| v.get().starts_with('"'));
+        let needed =
+            |top: Option<&RawValue>, again: Option<&RawValue>| !is_string(top) && is_string(again);
+        Ok((needed(self.key, repeated.key)
+            || needed(self.value, repeated.value)
+            || needed(self.description, repeated.description))
+        .then_some(data))
+    }
+
     /// The record as a [`WireSecret`], its fields read by [`WireSecret`]'s own deserializer.
     fn into_wire(self, label: &str) -> Result<WireSecret> {
+        let shape = || {
+            Error::new(
+                ErrorKind::InvalidResponse,
+                format!("the response to {label} does not have the expected shape (a secret)"),
+            )
+        };
         let fields = [
             ("id", self.id),
             ("project_id", self.project_id),
@@ -134,19 +163,27 @@ impl<'a> RawSecret<'a> {
             ("description", self.description),
             ("secret_hash", self.secret_hash),
             ("hash", self.hash),
-            ("data", self.data),
+            ("data", self.data_if_needed().map_err(|()| shape())?),
         ];
         let present = fields
             .into_iter()
             .filter_map(|(name, v)| v.map(|v| (name, v)));
         let map = serde::de::value::MapDeserializer::<_, serde_json::Error>::new(present);
-        WireSecret::deserialize(map).map_err(|_| {
-            Error::new(
-                ErrorKind::InvalidResponse,
-                format!("the response to {label} does not have the expected shape (a secret)"),
-            )
-        })
+        WireSecret::deserialize(map).map_err(|_| shape())
     }
+}
+
+/// A secret's `data` object as [`SecretData`](locker_protocol::wire::SecretData) reads it
+/// (the same fields, each accepting anything as its lenient reading does), to check its shape
+/// without copying anything.
+#[derive(Deserialize)]
+struct RawData<'a> {
+    #[serde(default, borrow)]
+    key: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    value: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    description: Option<&'a RawValue>,
 }
 
 /// Whether a record can be used, as far as the hashes beside it tell: `Some(false)` is
@@ -470,6 +507,48 @@ mod tests {
         let raw: RawSecret<'_> = serde_json::from_str(text).unwrap();
         let e = raw.into_wire("GET /v1/secrets").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidResponse);
+        // So does one of a shape the wire type refuses, even when nothing is taken from it.
+        for data in [r#""x""#, r#"{"key":"a","key":"b"}"#, r#"["a","b","c","d"]"#] {
+            let text =
+                format!(r#"{{"id":"a","key":"k","value":"v","description":"d","data":{data}}}"#);
+            assert!(serde_json::from_str::<WireSecret>(&text).is_err(), "{data}");
+            let raw: RawSecret<'_> = serde_json::from_str(&text).unwrap();
+            assert!(raw.into_wire("GET /v1/secrets").is_err(), "{data}");
+        }
+    }
+
+    #[test]
+    fn data_is_read_only_when_a_field_comes_from_it() {
+        // Every field it repeats is a string at the top level: `data` is never consulted, so it
+        // is not copied; the fields are the wire type's.
+        let text = r#"{"id":"a","key":"2.k|k|k","value":"2.v|v|v","description":"2.d|d|d",
+            "data":{"key":"2.x|x|x","value":"2.y|y|y","description":"2.z|z|z"}}"#;
+        let raw: RawSecret<'_> = serde_json::from_str(text).unwrap();
+        let wire: WireSecret = serde_json::from_str(text).unwrap();
+        let kept = raw.into_wire("GET /v1/secrets").unwrap();
+        assert!(kept.data.is_none());
+        assert_eq!(
+            (&kept.key, &kept.value, &kept.description),
+            (&wire.key, &wire.value, &wire.description)
+        );
+        // A field missing (or of another type) at the top level and a string in `data`: `data`
+        // is read, as the wire type reads it.
+        for top in [
+            r#""key":"2.k|k|k","value":"2.v|v|v""#,
+            r#""key":"2.k|k|k","value":7,"description":"2.d|d|d""#,
+            r#""value":"2.v|v|v","description":"2.d|d|d""#,
+        ] {
+            let text = format!(
+                r#"{{"id":"a",{top},"data":{{"key":"2.x|x|x","value":"2.y|y|y","description":"2.z|z|z"}}}}"#
+            );
+            let raw: RawSecret<'_> = serde_json::from_str(&text).unwrap();
+            let wire: WireSecret = serde_json::from_str(&text).unwrap();
+            assert_eq!(
+                format!("{:?}", raw.into_wire("GET /v1/secrets").unwrap()),
+                format!("{wire:?}"),
+                "{top}"
+            );
+        }
     }
 
     const PID: i64 = 42;

@@ -223,13 +223,14 @@ impl FieldInfo {
 
 /// Every key a load of `T` may read: full nested keys, then aliases, each once.
 pub(crate) fn read_keys<T: LockerConfig>() -> Vec<String> {
-    let mut keys: Vec<String> = Vec::new();
-    for key in T::describe().iter().flat_map(FieldInfo::read_keys) {
-        if !keys.iter().any(|k| k == key) {
-            keys.push(key.to_owned());
-        }
-    }
-    keys
+    let fields = T::describe();
+    let mut seen = std::collections::HashSet::with_capacity(fields.len());
+    fields
+        .iter()
+        .flat_map(FieldInfo::read_keys)
+        .filter(|key| seen.insert(*key))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The cached, flattened field list of one config type; generated code keeps one in a

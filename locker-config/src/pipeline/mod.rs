@@ -74,7 +74,10 @@ async fn cache_first(
         Ok(None) => {
             let mut snap = snap;
             snap.fetched_at = now_secs();
-            write_snapshot(file.as_ref(), &snap);
+            // Unchanged: its age is confirmed in place where the file allows it.
+            if !file.as_ref().is_some_and(|f| f.confirm(snap.fetched_at)) {
+                write_snapshot(file.as_ref(), &snap);
+            }
             let origin = snap.origin(SnapshotReason::Unchanged);
             Ok((snap, origin))
         }
@@ -189,16 +192,27 @@ async fn from_locker(
 
 /// Writes `records` to `file` after a load from Locker. When the snapshot read before the load
 /// (`previous`) holds the very same records at the same revision, only its age is out of date:
-/// it is rewritten with the new fetch time off the load's path, on a blocking thread of the
-/// runtime, and a process that exits first keeps the previous file, the same records with an
-/// older age (so at worst a fallback refuses it sooner, never later). Records that changed, or
-/// a first snapshot, are written before the load returns, atomically as always.
+/// a sealed confirmation of the new fetch time is written in place in the existing file (a few
+/// dozen bytes, see `SnapshotFile::confirm`), before the load returns. Where that cannot be
+/// done (an older file's layout, the file replaced since it was read), the file is rewritten
+/// with the new fetch time off the load's path, on a blocking thread of the runtime, and a
+/// process that exits first keeps the previous file, the same records with an older age (so
+/// at worst a fallback refuses it sooner, never later). Records that changed, or a first
+/// snapshot, are written before the load returns, atomically as always.
 fn keep_snapshot(file: Option<SnapshotFile>, previous: Option<Records>, records: &Records) {
     let Some(file) = file else { return };
-    match (previous, tokio::runtime::Handle::try_current()) {
-        (Some(mut previous), Ok(runtime)) if previous.same_content(records) => {
+    match previous {
+        Some(mut previous) if previous.same_content(records) => {
+            if file.confirm(records.fetched_at) {
+                return;
+            }
             previous.fetched_at = records.fetched_at;
-            runtime.spawn_blocking(move || write_snapshot(Some(&file), &previous));
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => {
+                    runtime.spawn_blocking(move || write_snapshot(Some(&file), &previous));
+                }
+                Err(_) => write_snapshot(Some(&file), &previous),
+            }
         }
         _ => write_snapshot(Some(&file), records),
     }

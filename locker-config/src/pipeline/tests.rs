@@ -337,4 +337,65 @@ mod future_snapshots {
             other => panic!("{other:?}"),
         }
     }
+
+    /// An unchanged snapshot's age is brought up to date by a sealed confirmation written in
+    /// place; a confirmation that was tampered with, torn, or copied from another snapshot is
+    /// ignored, so the snapshot only ever looks older, never younger than its newest genuine
+    /// write.
+    #[cfg(unix)]
+    #[test]
+    fn a_confirmation_brings_the_age_up_to_date_and_a_tampered_one_only_makes_it_older() {
+        let client = unreachable_client();
+        let tmp = tempfile::tempdir().unwrap();
+        let old = now_secs() - 10.0 * DAY;
+        let file = snapshot(&client, tmp.path(), old);
+        let path = file.path().to_owned();
+        assert_eq!(file.read(&want()).unwrap().unwrap().fetched_at, old);
+
+        // Confirmed in place: the same file (same inode), the new time read back.
+        let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
+        let before = inode(&path);
+        let now = now_secs();
+        assert!(file.confirm(now));
+        assert_eq!(inode(&path), before, "confirmed in place, not rewritten");
+        assert_eq!(file.read(&want()).unwrap().unwrap().fetched_at, now);
+        let confirmed = std::fs::read_to_string(&path).unwrap();
+
+        // One character of the confirmation changed: the sealed (older) time stands.
+        let at = confirmed.rfind("\"confirmed\":\"").unwrap() + 20;
+        let mut tampered = confirmed.clone().into_bytes();
+        tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+        std::fs::write(&path, &tampered).unwrap();
+        assert_eq!(file.read(&want()).unwrap().unwrap().fetched_at, old);
+
+        // A genuine confirmation of another snapshot's content does not vouch for this one.
+        let other_dir = tempfile::tempdir().unwrap();
+        let other = snapshot(&client, other_dir.path(), old);
+        other.read(&want()).unwrap().unwrap();
+        assert!(other.confirm(now));
+        let other_text = std::fs::read_to_string(other.path()).unwrap();
+        let confirmation = |text: &str| text[text.rfind("\"confirmed\":").unwrap()..].to_owned();
+        let forged = confirmed.replace(&confirmation(&confirmed), &confirmation(&other_text));
+        assert_ne!(forged, confirmed);
+        std::fs::write(&path, &forged).unwrap();
+        assert_eq!(file.read(&want()).unwrap().unwrap().fetched_at, old);
+
+        // Without the confirmation at all: the sealed time, and a file replaced since it was
+        // read is not confirmed in place (the caller writes it whole).
+        let stripped = confirmed.replace(&format!(",{}", confirmation(&confirmed)), "}");
+        std::fs::write(&path, &stripped).unwrap();
+        assert_eq!(file.read(&want()).unwrap().unwrap().fetched_at, old);
+        assert!(
+            !file.confirm(now),
+            "no place for a confirmation in this file"
+        );
+        snapshot(&client, tmp.path(), old);
+        assert!(!file.confirm(now), "nothing read from the new file yet");
+        file.read(&want()).unwrap().unwrap();
+        std::fs::rename(other.path(), &path).unwrap();
+        assert!(
+            !file.confirm(now),
+            "the file was replaced since it was read"
+        );
+    }
 }

@@ -4,7 +4,9 @@
 //! cipher string (AES-256-CBC + HMAC-SHA256, the protocol's own construction) under a key
 //! derived from the secret access key. Inside: the format again, the API base, the access key
 //! id, and the [`Records`]. The envelope's format is readable without the key, so a file from a
-//! newer version is told apart from a tampered one.
+//! newer version is told apart from a tampered one. Last in the envelope, `confirmed` is a
+//! sealed confirmation of the content's fetch time (see `sealed::Confirm`): a load that finds
+//! the same records again rewrites only it, in place.
 
 use std::path::{Path, PathBuf};
 
@@ -52,6 +54,8 @@ pub(crate) struct SnapshotFile {
     key: SymmetricKey,
     api_base: String,
     access_key_id: String,
+    /// Where the confirmation of the file last read lies, to bring its age up to date in place.
+    confirm: std::sync::Mutex<Option<sealed::Confirm>>,
 }
 
 impl std::fmt::Debug for SnapshotFile {
@@ -88,6 +92,7 @@ impl SnapshotFile {
             key: client.snapshot_key(),
             api_base: client.api_base().to_owned(),
             access_key_id: client.access_key_id().to_owned(),
+            confirm: std::sync::Mutex::new(None),
         }
     }
 
@@ -100,18 +105,26 @@ impl SnapshotFile {
     /// cannot be used (the reason never quotes the content), or when the directory is one
     /// other users can write to.
     pub(crate) fn read(&self, want: &Want) -> Result<Option<Records>, String> {
-        let Some(plain) = sealed::read(&self.dir, &self.path, &self.key, MAX_FILE)? else {
+        let Some(opened) = sealed::read_confirmable(&self.dir, &self.path, &self.key, MAX_FILE)?
+        else {
             return Ok(None);
         };
-        let payload: Payload =
-            serde_json::from_slice(&plain).map_err(|_| "its content is corrupt".to_owned())?;
+        let payload: Payload = serde_json::from_slice(&opened.plain)
+            .map_err(|_| "its content is corrupt".to_owned())?;
         if payload.format != FORMAT {
             return Err("it was tampered with (format mismatch)".to_owned());
         }
         if payload.api_base != self.api_base || payload.access_key_id != self.access_key_id {
             return Err("it belongs to another Locker server or access key".to_owned());
         }
-        let records = payload.records;
+        let mut records = payload.records;
+        // A genuine confirmation of this very content (see `sealed::Confirm`) brings its age
+        // up to date; none, or one that does not open, leaves the sealed (older) fetch time.
+        if let Some(at) = opened.confirmed_at
+            && at > records.fetched_at
+        {
+            records.fetched_at = at;
+        }
         if records.environment != want.environment {
             return Err(format!(
                 "it holds environment {:?}, not {:?}",
@@ -127,7 +140,22 @@ impl SnapshotFile {
                 humantime::format_duration(CLOCK_SKEW)
             ));
         }
+        if let Ok(mut slot) = self.confirm.lock() {
+            *slot = opened.slot;
+        }
         Ok(Some(records))
+    }
+
+    /// Brings the age of the snapshot last [read](Self::read) up to date without writing it
+    /// again: a sealed confirmation of `at`, a few dozen bytes written in place. `false` when
+    /// that cannot be done (no snapshot read, an older file's layout, the file replaced since,
+    /// an I/O error): the caller then writes the whole snapshot.
+    pub(crate) fn confirm(&self, at: f64) -> bool {
+        let slot = self.confirm.lock().ok().and_then(|mut s| s.take());
+        slot.is_some_and(|slot| {
+            slot.write(&self.path, &self.key, at)
+                .is_ok_and(|written| written)
+        })
     }
 
     /// Writes the snapshot atomically (a temporary file in the same directory, then a rename):
@@ -140,6 +168,13 @@ impl SnapshotFile {
             records: records.clone(),
         };
         let plain = Zeroizing::new(serde_json::to_vec(&payload).map_err(std::io::Error::other)?);
-        sealed::write(&self.dir, &self.path, &self.key, &plain, "snapshot")
+        sealed::write_confirmable(
+            &self.dir,
+            &self.path,
+            &self.key,
+            &plain,
+            "snapshot",
+            Some(records.fetched_at),
+        )
     }
 }

@@ -22,6 +22,105 @@ pub(crate) const FORMAT: u32 = 1;
 struct Envelope {
     format: u32,
     sealed: String,
+    /// A confirmation of the sealed content's time (see [`Confirm`]), last in the file so it
+    /// can be rewritten in place. Files without one (profiles, older snapshots) still read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    confirmed: Option<String>,
+}
+
+/// Plaintext of a confirmation: the time (seconds since the epoch, `f64` little-endian), then
+/// the sealed content's MAC as it is written in the file (base64), so a confirmation only ever
+/// vouches for the very content it was sealed beside.
+fn confirmation_plain(at: f64, sealed: &str) -> Option<Vec<u8>> {
+    let tag = sealed.rsplit('|').next()?;
+    let mut plain = Vec::with_capacity(8 + tag.len());
+    plain.extend_from_slice(&at.to_le_bytes());
+    plain.extend_from_slice(tag.as_bytes());
+    Some(plain)
+}
+
+/// The time a genuine confirmation vouches for, `None` when it does not open under `key` or
+/// was sealed beside other content (tampered, torn by a concurrent rewrite, or replayed from
+/// another file): then the sealed content's own time stands, which is never younger.
+fn open_confirmation(key: &SymmetricKey, confirmed: &str, sealed: &str) -> Option<f64> {
+    let plain = key.decrypt_bytes(confirmed).ok()?;
+    let tag = sealed.rsplit('|').next()?;
+    let (at, rest) = plain.split_first_chunk::<8>()?;
+    (rest == tag.as_bytes()).then(|| f64::from_le_bytes(*at))
+}
+
+/// What a sealed file read with [`read_confirmable`] holds beside its plaintext: the time its
+/// confirmation vouches for, and where that confirmation can be rewritten in place.
+pub(crate) struct Opened {
+    pub(crate) plain: Zeroizing<Vec<u8>>,
+    /// The confirmed time, if the file holds a genuine confirmation of this content.
+    pub(crate) confirmed_at: Option<f64>,
+    /// Where the confirmation lies, if the file has the layout [`write_confirmable`] writes.
+    pub(crate) slot: Option<Confirm>,
+}
+
+/// The confirmation of one sealed file as it was read: the file's identity and size, and the
+/// offset of its confirmation string. [`Confirm::write`] brings the confirmed time up to date
+/// in place, without sealing the content again or writing a new file.
+///
+/// Why this keeps the age honest: the confirmation is sealed under the same key as the content
+/// and binds the content's MAC, so no one without the key can forge one; a confirmation that
+/// does not open, or vouches for other content, is ignored and the content's own (older) time
+/// stands. Tampering can thus only make a snapshot look older, or replay an earlier genuine
+/// confirmation of the same content, never make it younger than its newest genuine write.
+#[derive(Clone)]
+pub(crate) struct Confirm {
+    #[cfg(unix)]
+    dev: u64,
+    #[cfg(unix)]
+    ino: u64,
+    len: u64,
+    offset: u64,
+    sealed_tag: String,
+    confirmed_len: usize,
+}
+
+impl Confirm {
+    /// Writes a confirmation of `at` in place: `Ok(false)` when the file is no longer the one
+    /// read (replaced, grown, a symlink now), so the caller writes a whole new file instead.
+    /// A reader racing this write may see a torn confirmation, which does not open and only
+    /// makes the snapshot look older for that read.
+    #[cfg(unix)]
+    pub(crate) fn write(&self, path: &Path, key: &SymmetricKey, at: f64) -> std::io::Result<bool> {
+        use nix::fcntl::OFlag;
+        use std::os::unix::fs::{FileExt as _, MetadataExt as _, OpenOptionsExt as _};
+        let mut plain = Vec::with_capacity(8 + self.sealed_tag.len());
+        plain.extend_from_slice(&at.to_le_bytes());
+        plain.extend_from_slice(self.sealed_tag.as_bytes());
+        let confirmed = key.encrypt_bytes(&plain);
+        if confirmed.len() != self.confirmed_len {
+            return Ok(false);
+        }
+        let file = match std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags((OFlag::O_NONBLOCK | OFlag::O_NOCTTY | OFlag::O_NOFOLLOW).bits())
+            .open(path)
+        {
+            Ok(file) => file,
+            Err(_) => return Ok(false),
+        };
+        let meta = file.metadata()?;
+        if !meta.is_file()
+            || meta.dev() != self.dev
+            || meta.ino() != self.ino
+            || meta.len() != self.len
+        {
+            return Ok(false);
+        }
+        file.write_all_at(confirmed.as_bytes(), self.offset)?;
+        Ok(true)
+    }
+
+    /// Not supported here: the caller writes a whole new file.
+    #[cfg(not(unix))]
+    pub(crate) fn write(&self, _: &Path, _: &SymmetricKey, _: f64) -> std::io::Result<bool> {
+        Ok(false)
+    }
 }
 
 /// Reads and opens the sealed file at `path` in `dir`: `Ok(None)` when there is none (or no
@@ -34,10 +133,20 @@ pub(crate) fn read(
     key: &SymmetricKey,
     max: u64,
 ) -> Result<Option<Zeroizing<Vec<u8>>>, String> {
+    Ok(read_confirmable(dir, path, key, max)?.map(|o| o.plain))
+}
+
+/// [`read`], with the file's confirmation (see [`Confirm`]).
+pub(crate) fn read_confirmable(
+    dir: &Path,
+    path: &Path,
+    key: &SymmetricKey,
+    max: u64,
+) -> Result<Option<Opened>, String> {
     if !check_dir(dir)? {
         return Ok(None);
     }
-    let Some(bytes) = read_file(path, max)? else {
+    let Some((bytes, id)) = read_file(path, max)? else {
         return Ok(None);
     };
     let envelope: Envelope =
@@ -52,9 +161,37 @@ pub(crate) fn read(
     if envelope.format != FORMAT {
         return Err(format!("its format {} is not supported", envelope.format));
     }
-    key.decrypt_bytes(&envelope.sealed)
-        .map(Some)
-        .map_err(|_| "it was written with other credentials, or it was tampered with".to_owned())
+    let plain = key
+        .decrypt_bytes(&envelope.sealed)
+        .map_err(|_| "it was written with other credentials, or it was tampered with".to_owned())?;
+    let (confirmed_at, slot) = match &envelope.confirmed {
+        None => (None, None),
+        Some(c) => {
+            let at = open_confirmation(key, c, &envelope.sealed);
+            // The confirmation can be rewritten in place only where it is the file's last
+            // string, as written: `…,"confirmed":"<c>"}`.
+            let tail = [b"\"".as_slice(), c.as_bytes(), b"\"}"].concat();
+            let slot = match (bytes.ends_with(&tail), envelope.sealed.rsplit('|').next()) {
+                (true, Some(tag)) => Some(Confirm {
+                    #[cfg(unix)]
+                    dev: id.dev,
+                    #[cfg(unix)]
+                    ino: id.ino,
+                    len: bytes.len() as u64,
+                    offset: (bytes.len() - 2 - c.len()) as u64,
+                    sealed_tag: tag.to_owned(),
+                    confirmed_len: c.len(),
+                }),
+                _ => None,
+            };
+            (at, slot)
+        }
+    };
+    Ok(Some(Opened {
+        plain,
+        confirmed_at,
+        slot,
+    }))
 }
 
 /// Seals `plain` under `key` and writes it to `path` atomically (a temporary file named
@@ -67,11 +204,28 @@ pub(crate) fn write(
     plain: &[u8],
     prefix: &str,
 ) -> std::io::Result<()> {
+    write_confirmable(dir, path, key, plain, prefix, None)
+}
+
+/// [`write`], with a confirmation of `confirmed_at` (see [`Confirm`]) when given.
+pub(crate) fn write_confirmable(
+    dir: &Path,
+    path: &Path,
+    key: &SymmetricKey,
+    plain: &[u8],
+    prefix: &str,
+    confirmed_at: Option<f64>,
+) -> std::io::Result<()> {
     create_dir(dir)?;
     check_dir(dir).map_err(std::io::Error::other)?;
+    let sealed = key.encrypt_bytes(plain);
+    let confirmed = confirmed_at
+        .and_then(|at| confirmation_plain(at, &sealed))
+        .map(|p| key.encrypt_bytes(&p));
     let envelope = Envelope {
         format: FORMAT,
-        sealed: key.encrypt_bytes(plain),
+        sealed,
+        confirmed,
     };
     let bytes = serde_json::to_vec(&envelope).map_err(std::io::Error::other)?;
     // NamedTempFile creates the file with mode 0600 on Unix.
@@ -91,7 +245,16 @@ pub(crate) fn write(
 /// none. What was opened must be a regular file: a FIFO or a device (or a symlink to one)
 /// would block the load forever or never end, so it is opened without blocking and refused
 /// after an `fstat` of the open file (not of the path, which could change in between).
-fn read_file(path: &Path, max: u64) -> Result<Option<Vec<u8>>, String> {
+/// Which file was read: its device and inode, where the platform tells.
+#[derive(Clone, Copy)]
+struct FileId {
+    #[cfg(unix)]
+    dev: u64,
+    #[cfg(unix)]
+    ino: u64,
+}
+
+fn read_file(path: &Path, max: u64) -> Result<Option<(Vec<u8>, FileId)>, String> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -125,7 +288,17 @@ fn read_file(path: &Path, max: u64) -> Result<Option<Vec<u8>>, String> {
     if bytes.len() as u64 > max {
         return Err(format!("it is larger than {max} bytes"));
     }
-    Ok(Some(bytes))
+    #[cfg(unix)]
+    let id = {
+        use std::os::unix::fs::MetadataExt as _;
+        FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        }
+    };
+    #[cfg(not(unix))]
+    let id = FileId {};
+    Ok(Some((bytes, id)))
 }
 
 /// What a file that is not a regular one is, for messages.
