@@ -241,10 +241,6 @@ pub(crate) fn write_confirmable(
     Ok(())
 }
 
-/// Opens and reads the file at `path`, at most `max` bytes of it: `Ok(None)` when there is
-/// none. What was opened must be a regular file: a FIFO or a device (or a symlink to one)
-/// would block the load forever or never end, so it is opened without blocking and refused
-/// after an `fstat` of the open file (not of the path, which could change in between).
 /// Which file was read: its device and inode, where the platform tells.
 #[derive(Clone, Copy)]
 struct FileId {
@@ -254,6 +250,11 @@ struct FileId {
     ino: u64,
 }
 
+/// Opens and reads the file at `path`, at most `max` bytes of it: `Ok(None)` when there is
+/// none, else its bytes and which file they were read from. What was opened must be a regular
+/// file: a FIFO or a device (or a symlink to one) would block the load forever or never end,
+/// so it is opened without blocking and refused after an `fstat` of the open file (not of the
+/// path, which could change in between).
 fn read_file(path: &Path, max: u64) -> Result<Option<(Vec<u8>, FileId)>, String> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
