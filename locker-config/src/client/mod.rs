@@ -31,6 +31,8 @@ mod retry;
 mod secrets;
 mod sync;
 #[cfg(test)]
+pub(crate) mod test_project;
+#[cfg(test)]
 mod tests;
 mod tls;
 mod transport;

@@ -102,54 +102,25 @@ mod tests {
     //! is not the project's is never used to write, 401/403 fail closed.
 
     use locker_protocol::crypto::SymmetricKey;
-    use locker_server::{AccessKey, Fault, LocalServer};
+    use locker_server::Fault;
 
-    use crate::client::{Locker, NewEnvironment, NewSecret, Session};
+    use crate::client::{Locker, NewSecret, Session};
     use crate::error::ErrorKind;
     use crate::model::Saved;
     use crate::snapshot::ProfileFile;
 
-    struct Setup {
-        server: LocalServer,
-        key: AccessKey,
-        cache: tempfile::TempDir,
-    }
+    /// The seeded project, with what these tests ask of it.
+    use crate::client::test_project::Project as Setup;
 
     impl Setup {
-        async fn new() -> Setup {
-            let server = LocalServer::start().unwrap();
-            let key = server.create_project().unwrap();
-            let cache = tempfile::tempdir().unwrap();
-            let s = Setup { server, key, cache };
-            let plain = s.plain();
-            plain
-                .create_environment(NewEnvironment::new("prod"))
-                .await
-                .unwrap();
-            plain
-                .create(NewSecret::new("A", "a-prod").environment("prod"))
-                .await
-                .unwrap();
-            plain.create(NewSecret::new("B", "b-all")).await.unwrap();
-            s
-        }
-
         /// A client without a profile cache.
         fn plain(&self) -> Locker {
-            Locker::builder()
-                .access_key_id(self.key.access_key_id.clone())
-                .secret_access_key(self.key.secret_access_key.clone())
-                .api_base(self.server.base_url())
-                .build()
-                .unwrap()
+            self.builder().build().unwrap()
         }
 
         /// A new client keeping its profile in the cache, as a new process has.
         fn cached(&self) -> Locker {
-            Locker::builder()
-                .access_key_id(self.key.access_key_id.clone())
-                .secret_access_key(self.key.secret_access_key.clone())
-                .api_base(self.server.base_url())
+            self.builder()
                 .profile_cache(self.cache.path())
                 .build()
                 .unwrap()
@@ -170,7 +141,7 @@ mod tests {
             self.file(&client).write(&client, &stale).unwrap();
         }
 
-        fn requests(&self) -> Vec<String> {
+        fn take_requests(&self) -> Vec<String> {
             let log = self.server.request_log();
             self.server.clear_request_log();
             log.iter()
@@ -198,17 +169,17 @@ mod tests {
 
     #[tokio::test]
     async fn a_warm_cache_spares_the_profile_request() {
-        let s = Setup::new().await;
-        s.requests();
+        let s = Setup::seeded().await;
+        s.take_requests();
         // Cold: the profile is fetched, and kept.
         let got = s.cached().get("A", Some("prod")).await.unwrap();
         assert_eq!(got.as_deref(), Some("a-prod"));
-        assert_eq!(s.requests(), ["GET /v1/profile", "GET /v1/secrets"]);
+        assert_eq!(s.take_requests(), ["GET /v1/profile", "GET /v1/secrets"]);
         assert!(s.file(&s.cached()).path().is_file());
 
         let got = s.cached().get("A", Some("prod")).await.unwrap();
         assert_eq!(got.as_deref(), Some("a-prod"));
-        assert_eq!(s.requests(), ["GET /v1/secrets"]);
+        assert_eq!(s.take_requests(), ["GET /v1/secrets"]);
 
         let saved = s
             .cached()
@@ -216,7 +187,10 @@ mod tests {
             .await
             .unwrap();
         assert!(matches!(saved, Saved::Updated(_)));
-        assert_eq!(s.requests(), ["GET /v1/secrets", "PUT /v1/secrets/{id}"]);
+        assert_eq!(
+            s.take_requests(),
+            ["GET /v1/secrets", "PUT /v1/secrets/{id}"]
+        );
 
         let saved = s
             .cached()
@@ -225,7 +199,7 @@ mod tests {
             .unwrap();
         assert!(matches!(saved, Saved::Created(_)));
         assert_eq!(
-            s.requests(),
+            s.take_requests(),
             [
                 "GET /v1/secrets",
                 "GET /v1/environments",
@@ -238,7 +212,7 @@ mod tests {
         let saved = s.cached().set(NewSecret::new("D", "d")).await.unwrap();
         assert!(matches!(saved, Saved::Created(_)));
         assert_eq!(
-            s.requests(),
+            s.take_requests(),
             ["GET /v1/secrets", "GET /v1/profile", "POST /v1/secrets"]
         );
         assert_eq!(s.value(Some("prod"), "A").await.as_deref(), Some("a2"));
@@ -246,19 +220,19 @@ mod tests {
         assert_eq!(s.value(None, "D").await.as_deref(), Some("d"));
 
         // A key found nowhere: the same answer under any key, no profile needed.
-        s.requests();
+        s.take_requests();
         assert_eq!(s.cached().get("NOPE", Some("prod")).await.unwrap(), None);
-        assert_eq!(s.requests(), ["GET /v1/secrets"]);
+        assert_eq!(s.take_requests(), ["GET /v1/secrets"]);
     }
 
     #[tokio::test]
     async fn a_stale_cached_key_is_dropped_and_never_used_to_write() {
-        let s = Setup::new().await;
+        let s = Setup::seeded().await;
 
         // An existing key: the lookup's record does not open under the cached key, so nothing
         // is written with it; the profile is fetched and the write made with the right key.
         s.plant_stale();
-        s.requests();
+        s.take_requests();
         let saved = s
             .cached()
             .set(NewSecret::new("A", "a2").environment("prod"))
@@ -266,7 +240,7 @@ mod tests {
             .unwrap();
         assert!(matches!(saved, Saved::Updated(_)));
         assert_eq!(
-            s.requests(),
+            s.take_requests(),
             [
                 "GET /v1/secrets",
                 "GET /v1/profile",
@@ -276,18 +250,18 @@ mod tests {
         );
         assert_eq!(s.value(Some("prod"), "A").await.as_deref(), Some("a2"));
         // The profile fetched replaced the stale one.
-        s.requests();
+        s.take_requests();
         s.cached().get("A", Some("prod")).await.unwrap();
-        assert_eq!(s.requests(), ["GET /v1/secrets"]);
+        assert_eq!(s.take_requests(), ["GET /v1/secrets"]);
 
         // A key new in an environment: the environment's name does not open either.
         s.plant_stale();
-        s.requests();
+        s.take_requests();
         s.cached()
             .set(NewSecret::new("C", "c").environment("prod"))
             .await
             .unwrap();
-        let sent = s.requests();
+        let sent = s.take_requests();
         assert_eq!(
             sent,
             [
@@ -303,10 +277,10 @@ mod tests {
 
         // A key new in "All": written only after the profile was fetched.
         s.plant_stale();
-        s.requests();
+        s.take_requests();
         s.cached().set(NewSecret::new("D", "d")).await.unwrap();
         assert_eq!(
-            s.requests(),
+            s.take_requests(),
             ["GET /v1/secrets", "GET /v1/profile", "POST /v1/secrets"]
         );
         assert_eq!(s.value(None, "D").await.as_deref(), Some("d"));
@@ -314,7 +288,7 @@ mod tests {
         // Lists: dropped, fetched again, the right values.
         for partial in [false, true] {
             s.plant_stale();
-            s.requests();
+            s.take_requests();
             let listed = if partial {
                 let (listed, broken) = s.cached().list_secrets_partial(None).await.unwrap();
                 assert!(broken.is_empty());
@@ -326,27 +300,27 @@ mod tests {
             values.sort();
             assert_eq!(values, ["a2", "b-all", "c", "d"], "partial: {partial}");
             assert!(
-                s.requests().contains(&"GET /v1/profile".to_owned()),
+                s.take_requests().contains(&"GET /v1/profile".to_owned()),
                 "partial: {partial}"
             );
             s.cached().list_secrets(None).await.unwrap();
-            assert!(!s.requests().contains(&"GET /v1/profile".to_owned()));
+            assert!(!s.take_requests().contains(&"GET /v1/profile".to_owned()));
         }
 
         // A read: dropped, fetched again, the right value.
         s.plant_stale();
-        s.requests();
+        s.take_requests();
         let got = s.cached().get("B", Some("prod")).await.unwrap();
         assert_eq!(got.as_deref(), Some("b-all"));
         assert_eq!(
-            s.requests(),
+            s.take_requests(),
             ["GET /v1/secrets", "GET /v1/profile", "GET /v1/secrets"]
         );
     }
 
     #[tokio::test]
     async fn unauthorized_fails_closed_with_a_cached_profile() {
-        let s = Setup::new().await;
+        let s = Setup::seeded().await;
         s.cached().get("A", Some("prod")).await.unwrap();
         for (status, kind) in [
             (401, ErrorKind::Authentication),
@@ -366,8 +340,8 @@ mod tests {
         }
         assert_eq!(s.value(Some("prod"), "A").await.as_deref(), Some("a-prod"));
         // The profile stays: nothing about it was wrong.
-        s.requests();
+        s.take_requests();
         s.cached().get("A", Some("prod")).await.unwrap();
-        assert_eq!(s.requests(), ["GET /v1/secrets"]);
+        assert_eq!(s.take_requests(), ["GET /v1/secrets"]);
     }
 }

@@ -2,48 +2,21 @@
 //! records is dropped and fetched again, a corrupt file is ignored, 401 fails closed.
 
 use locker_protocol::crypto::SymmetricKey;
-use locker_server::{AccessKey, Fault, LocalServer};
+use locker_server::Fault;
 
 use super::{Source, load};
 use crate::client::SecretUpdate;
-use crate::client::{Locker, NewEnvironment, NewSecret, Session, Want};
+use crate::client::{Locker, Session, Want};
 use crate::error::ErrorKind;
 use crate::snapshot::{CachePolicy, DEFAULT_FALLBACK_AFTER, ProfileFile, SnapshotFile};
 
-struct Setup {
-    server: LocalServer,
-    key: AccessKey,
-    cache: tempfile::TempDir,
-}
+/// The seeded project, with what these tests ask of it.
+use crate::client::test_project::Project as Setup;
 
 impl Setup {
-    async fn new() -> Setup {
-        let server = LocalServer::start().unwrap();
-        let key = server.create_project().unwrap();
-        let cache = tempfile::tempdir().unwrap();
-        let setup = Setup { server, key, cache };
-        let locker = setup.client();
-        locker
-            .create_environment(NewEnvironment::new("prod"))
-            .await
-            .unwrap();
-        locker
-            .create(NewSecret::new("A", "a-prod").environment("prod"))
-            .await
-            .unwrap();
-        locker.create(NewSecret::new("B", "b-all")).await.unwrap();
-        setup.server.clear_request_log();
-        setup
-    }
-
     /// A new client, as a new process has.
     fn client(&self) -> Locker {
-        Locker::builder()
-            .access_key_id(self.key.access_key_id.clone())
-            .secret_access_key(self.key.secret_access_key.clone())
-            .api_base(self.server.base_url())
-            .build()
-            .unwrap()
+        self.builder().build().unwrap()
     }
 
     fn source(&self, client: Locker) -> Source {
@@ -86,7 +59,7 @@ impl Setup {
 
 #[tokio::test]
 async fn a_cached_key_that_does_not_open_the_records_is_dropped_and_fetched_again() {
-    let s = Setup::new().await;
+    let s = Setup::seeded().await;
     let client = s.client();
     // A profile sealed as this client seals it, but with a key that is not the project's (as
     // after the project key changed): it must never be trusted.
@@ -111,7 +84,7 @@ async fn a_cached_key_that_does_not_open_the_records_is_dropped_and_fetched_agai
 
 #[tokio::test]
 async fn a_corrupt_or_foreign_profile_file_is_ignored_and_replaced() {
-    let s = Setup::new().await;
+    let s = Setup::seeded().await;
     let client = s.client();
     let path = s.profile(&client).path().to_owned();
     for content in [
@@ -152,7 +125,7 @@ async fn a_corrupt_or_foreign_profile_file_is_ignored_and_replaced() {
 
 #[tokio::test]
 async fn an_unauthorized_list_fails_closed_with_a_cached_profile() {
-    let s = Setup::new().await;
+    let s = Setup::seeded().await;
     let (_, requests) = s.cold_load().await;
     assert_eq!(requests, ["GET /v1/profile", "GET /v1/secrets"]);
     for status in [401, 403] {
@@ -180,7 +153,7 @@ async fn an_unauthorized_list_fails_closed_with_a_cached_profile() {
 
 #[tokio::test]
 async fn a_first_or_changed_snapshot_is_on_disk_when_the_load_returns() {
-    let s = Setup::new().await;
+    let s = Setup::seeded().await;
     let want = Want {
         environment: "prod".to_owned(),
         keys: None,
