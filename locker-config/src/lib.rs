@@ -290,6 +290,7 @@ mod live;
 mod model;
 mod pipeline;
 mod runtime;
+mod sealed;
 mod secret;
 pub mod snapshot;
 mod values;

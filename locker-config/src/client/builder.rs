@@ -264,7 +264,7 @@ impl LockerBuilder {
                 environments: Mutex::default(),
                 profile_cache: match self.profile_cache {
                     ProfileCache::Off => None,
-                    ProfileCache::Default => crate::snapshot::default_cache_dir(),
+                    ProfileCache::Default => crate::sealed::default_cache_dir(),
                     ProfileCache::Dir(dir) => Some(dir),
                 },
             }),

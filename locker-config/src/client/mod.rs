@@ -26,6 +26,7 @@ mod export;
 mod logging;
 mod pagination;
 mod profile_cache;
+mod profile_file;
 mod requests;
 mod retry;
 mod secrets;
@@ -54,6 +55,7 @@ pub use builder::{
     LockerBuilder,
 };
 pub use export::ExportFormat;
+pub(crate) use profile_file::ProfileFile;
 pub use requests::{EnvironmentUpdate, NewEnvironment, NewSecret, SecretUpdate};
 #[cfg(test)]
 pub(crate) use sync::Kept;

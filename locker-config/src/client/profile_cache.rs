@@ -8,7 +8,7 @@
 //! decrypted under the key (a MAC check), and a write is sent only after that check. A key that
 //! fails it ([`ErrorKind::Decryption`](crate::ErrorKind::Decryption)) is dropped from the cache
 //! and the profile fetched again; any other failure (401, 403, unreachable) is the call's, as
-//! without a cache. The file is the one the library's loads keep (`snapshot::ProfileFile`),
+//! without a cache. The file is the one the library's loads keep ([`ProfileFile`](super::ProfileFile)),
 //! opened and read with the same protections.
 
 use std::collections::HashMap;
@@ -16,8 +16,8 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
+use super::profile_file::ProfileFile;
 use super::{Inner, Locker, Session};
-use crate::snapshot::ProfileFile;
 
 impl Locker {
     /// The cache file of this client's profile, when it keeps one.
@@ -104,10 +104,10 @@ mod tests {
     use locker_protocol::crypto::SymmetricKey;
     use locker_server::Fault;
 
+    use crate::client::ProfileFile;
     use crate::client::{Locker, NewSecret, Session};
     use crate::error::ErrorKind;
     use crate::model::Saved;
-    use crate::snapshot::ProfileFile;
 
     /// The seeded project, with what these tests ask of it.
     use crate::client::test_project::Project as Setup;

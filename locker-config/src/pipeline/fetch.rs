@@ -4,9 +4,10 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use crate::client::ProfileFile;
 use crate::client::{Listing, Locker, Want};
 use crate::error::{Error, ErrorKind, Result};
-use crate::snapshot::{Origin, ProfileFile, Records, SnapshotReason, now_secs, round};
+use crate::snapshot::{Origin, Records, SnapshotReason, now_secs, round};
 
 /// Whether an error means Locker is unavailable (a snapshot may stand in), as opposed to an
 /// answer that must fail the load (401, 403, integrity, unknown environment, bad input…).

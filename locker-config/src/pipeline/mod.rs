@@ -12,9 +12,8 @@ use std::time::Duration;
 
 use crate::client::Want;
 use crate::error::{Error, ErrorKind, Result};
-use crate::snapshot::{
-    CACHE_DIR_VAR, CachePolicy, Origin, Records, SnapshotFile, SnapshotReason, now_secs,
-};
+use crate::sealed::CACHE_DIR_VAR;
+use crate::snapshot::{CachePolicy, Origin, Records, SnapshotFile, SnapshotReason, now_secs};
 use fetch::{bounded, fall_back, fetch_full_with};
 pub(crate) use fetch::{fetch_full, is_unavailable, refresh};
 pub(crate) use source::{Source, SourceSettings};

@@ -4,11 +4,10 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::client::{Locker, Want};
+use crate::client::{Locker, ProfileFile, Want};
 use crate::error::Result;
-use crate::snapshot::{
-    CachePolicy, DEFAULT_FALLBACK_AFTER, ProfileFile, SnapshotFile, default_cache_dir,
-};
+use crate::sealed::default_cache_dir;
+use crate::snapshot::{CachePolicy, DEFAULT_FALLBACK_AFTER, SnapshotFile};
 
 /// What a loader's setters leave for [`Source`]: the client (if one was given) and the
 /// snapshot settings. Typed and untyped loaders hold one each, so both resolve it the same way.

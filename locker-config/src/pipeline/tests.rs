@@ -5,10 +5,11 @@ use locker_protocol::crypto::SymmetricKey;
 use locker_server::Fault;
 
 use super::{Source, load};
+use crate::client::ProfileFile;
 use crate::client::SecretUpdate;
 use crate::client::{Locker, Session, Want};
 use crate::error::ErrorKind;
-use crate::snapshot::{CachePolicy, DEFAULT_FALLBACK_AFTER, ProfileFile, SnapshotFile};
+use crate::snapshot::{CachePolicy, DEFAULT_FALLBACK_AFTER, SnapshotFile};
 
 /// The seeded project, with what these tests ask of it.
 use crate::client::test_project::Project as Setup;

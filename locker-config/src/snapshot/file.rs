@@ -16,28 +16,15 @@ use zeroize::Zeroizing;
 
 use super::Records;
 use super::records::CLOCK_SKEW;
-use super::sealed;
 use crate::client::{Locker, Want};
+use crate::sealed;
 use locker_protocol::crypto::SymmetricKey;
 
 /// The snapshot format this version writes and reads (the envelope's, see [`sealed`]).
-pub(crate) use super::sealed::FORMAT;
-
-/// The environment variable naming the snapshot directory.
-pub const CACHE_DIR_VAR: &str = "LOCKER_CACHE_DIR";
+pub(crate) use crate::sealed::FORMAT;
 
 /// The largest snapshot file read; a larger one is ignored as corrupt.
 const MAX_FILE: u64 = 256 * 1024 * 1024;
-
-/// `$LOCKER_CACHE_DIR`, else `~/.locker/cache`; `None` when neither can be told. Only called
-/// when the loader was not given a directory, so tests that always pass one never read the
-/// process environment here.
-pub(crate) fn default_cache_dir() -> Option<PathBuf> {
-    match std::env::var_os(CACHE_DIR_VAR) {
-        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
-        _ => home::home_dir().map(|h| h.join(".locker").join("cache")),
-    }
-}
 
 #[derive(Serialize, Deserialize)]
 struct Payload {

@@ -8,15 +8,12 @@
 
 mod file;
 mod policy;
-mod profile;
 mod records;
-mod sealed;
 
-pub use file::CACHE_DIR_VAR;
-pub(crate) use file::{SnapshotFile, default_cache_dir};
+pub use crate::sealed::CACHE_DIR_VAR;
+pub(crate) use file::SnapshotFile;
 pub(crate) use policy::round;
 pub use policy::{CachePolicy, DEFAULT_FALLBACK_AFTER, DEFAULT_MAX_STALE, Origin, SnapshotReason};
-pub(crate) use profile::ProfileFile;
 pub(crate) use records::{Records, changed_keys, now_secs};
 
 #[cfg(test)]

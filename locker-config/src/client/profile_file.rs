@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::client::{Locker, Session};
+use super::{Locker, Session};
 use locker_protocol::crypto::SymmetricKey;
 
-use super::sealed::{self, FORMAT};
+use crate::sealed::{self, FORMAT};
 
 /// The largest profile file read; a larger one is ignored as corrupt.
 const MAX_FILE: u64 = 64 * 1024;

@@ -8,12 +8,25 @@
 //! file from a newer version is told apart from a tampered one.
 
 use std::io::{Read as _, Write as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use locker_protocol::crypto::SymmetricKey;
+
+/// The environment variable naming the snapshot directory.
+pub const CACHE_DIR_VAR: &str = "LOCKER_CACHE_DIR";
+
+/// `$LOCKER_CACHE_DIR`, else `~/.locker/cache`; `None` when neither can be told. Only called
+/// when the loader was not given a directory, so tests that always pass one never read the
+/// process environment here.
+pub(crate) fn default_cache_dir() -> Option<PathBuf> {
+    match std::env::var_os(CACHE_DIR_VAR) {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => home::home_dir().map(|h| h.join(".locker").join("cache")),
+    }
+}
 
 /// The envelope format this version writes and reads.
 pub(crate) const FORMAT: u32 = 1;
