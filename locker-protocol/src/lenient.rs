@@ -1,12 +1,24 @@
 //! Lenient readings of single JSON values, as the [`wire`](crate::wire) types read their
 //! fields: a value of another type counts as absent, never as an error.
 //!
-//! For clients that look at a few fields of a record without parsing all of it (a
-//! [`RawValue`] borrowed from the page), and at loose numbers such as a revision date.
+//! [`Scalar`] is the one reading every lenient field of the wire types goes through: a value
+//! read once, its text borrowed from the input where it has no escapes, then taken as an id, a
+//! string or a number. Clients that look at a few fields of a record before deciding to use it
+//! read the record's fields as [`Scalar`]s and turn them into the wire type's fields with the
+//! same conversions, without reading the text again. [`raw_id`] and [`raw_string`] read a
+//! [`RawValue`] borrowed from a page; [`json_number`] reads loose numbers such as a revision
+//! date.
 //!
 //! ```
-//! use locker_protocol::lenient::{json_number, raw_id, raw_string};
+//! use locker_protocol::lenient::{Scalar, json_number, raw_id, raw_string};
 //! use serde_json::value::RawValue;
+//!
+//! let id: Scalar<'_> = serde_json::from_str("7").unwrap();
+//! assert_eq!(id.into_id().as_deref(), Some("7"));
+//! let hash: Scalar<'_> = serde_json::from_str(r#""abc""#).unwrap();
+//! assert_eq!(hash.as_str(), Some("abc"));
+//! let flag: Scalar<'_> = serde_json::from_str("true").unwrap();
+//! assert_eq!(flag.into_string(), None);
 //!
 //! let id: &RawValue = serde_json::from_str("7").unwrap();
 //! assert_eq!(raw_id(Some(id)).as_deref(), Some("7"));
@@ -16,9 +28,188 @@
 //! ```
 
 use std::borrow::Cow;
+use std::fmt;
 
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
+
+/// One JSON value as a lenient field reads it: a string (borrowed from the input when it has
+/// no escapes), a number, or absent: missing, `null`, a boolean, an object or an array (which
+/// are skipped, not buffered). Reading a `Scalar` never fails on the value's type.
+///
+/// ```
+/// use locker_protocol::lenient::Scalar;
+///
+/// let v: Vec<Scalar<'_>> = serde_json::from_str(r#"["a", -1, 2.5, null, {"x": [1]}]"#).unwrap();
+/// assert_eq!(v[0].as_str(), Some("a"));
+/// assert_eq!(v[1].clone().into_id().as_deref(), Some("-1"));
+/// assert_eq!(v[2].clone().into_f64(), Some(2.5));
+/// assert_eq!(v[2].clone().into_i64(), None, "a fraction is no integer");
+/// assert!(v[3..].iter().all(|s| *s == Scalar::Absent));
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Scalar<'a> {
+    /// Missing, `null`, a boolean, an object or an array.
+    #[default]
+    Absent,
+    /// A string, unescaped.
+    Str(Cow<'a, str>),
+    /// A negative integer (as `serde_json` reads one).
+    Int(i64),
+    /// A non-negative integer.
+    UInt(u64),
+    /// A number with a fraction or an exponent.
+    Float(f64),
+}
+
+impl<'a> Scalar<'a> {
+    /// The string, if this is one (an empty string too).
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Scalar::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether [`into_id`](Self::into_id) gives a non-empty id, without allocating it.
+    pub fn is_id(&self) -> bool {
+        match self {
+            Scalar::Str(s) => !s.is_empty(),
+            Scalar::Int(_) | Scalar::UInt(_) => true,
+            Scalar::Float(f) => f.is_finite(),
+            Scalar::Absent => false,
+        }
+    }
+
+    /// An id sent as a string or a number (a float written as `serde_json` writes it, `7.0`);
+    /// anything else is absent. This is how [`WireSecret::id`](crate::wire::WireSecret::id)
+    /// reads ids.
+    pub fn into_id(self) -> Option<String> {
+        match self {
+            Scalar::Str(s) => Some(s.into_owned()),
+            Scalar::Int(v) => Some(v.to_string()),
+            Scalar::UInt(v) => Some(v.to_string()),
+            Scalar::Float(v) => serde_json::Number::from_f64(v).map(|n| n.to_string()),
+            Scalar::Absent => None,
+        }
+    }
+
+    /// A string (an empty one too); numbers and anything else are absent.
+    pub fn into_string(self) -> Option<String> {
+        match self {
+            Scalar::Str(s) => Some(s.into_owned()),
+            _ => None,
+        }
+    }
+
+    /// An integer sent as a number or a numeric string (surrounding spaces allowed); a
+    /// fraction, a number out of range or anything else is absent.
+    pub fn into_i64(self) -> Option<i64> {
+        self.into_number()
+    }
+
+    /// A number sent as a number or a numeric string (surrounding spaces allowed); anything
+    /// else is absent.
+    pub fn into_f64(self) -> Option<f64> {
+        self.into_number()
+    }
+
+    fn into_number<T: LenientNumber>(self) -> Option<T> {
+        match self {
+            Scalar::Str(s) => s.trim().parse().ok(),
+            Scalar::Int(v) => T::from_i64(v),
+            Scalar::UInt(v) => T::from_u64(v),
+            Scalar::Float(v) => T::from_f64(v),
+            Scalar::Absent => None,
+        }
+    }
+}
+
+/// A number type a lenient number field can hold.
+trait LenientNumber: Sized + std::str::FromStr {
+    fn from_i64(v: i64) -> Option<Self>;
+    fn from_u64(v: u64) -> Option<Self>;
+    fn from_f64(v: f64) -> Option<Self>;
+}
+
+impl LenientNumber for i64 {
+    fn from_i64(v: i64) -> Option<Self> {
+        Some(v)
+    }
+    fn from_u64(v: u64) -> Option<Self> {
+        i64::try_from(v).ok()
+    }
+    /// A fraction (or any float, as `1.0` or `1e3` is written) is not an integer.
+    fn from_f64(_: f64) -> Option<Self> {
+        None
+    }
+}
+
+impl LenientNumber for f64 {
+    fn from_i64(v: i64) -> Option<Self> {
+        Some(v as f64)
+    }
+    fn from_u64(v: u64) -> Option<Self> {
+        Some(v as f64)
+    }
+    fn from_f64(v: f64) -> Option<Self> {
+        Some(v)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Scalar::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Scalar::UInt(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Scalar::Float(v))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Scalar::Absent)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Scalar::Absent)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Scalar::Absent)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Absent)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Absent)
+    }
+}
 
 /// A JSON string's text, unescaped (borrowed when it has no escapes); `None` for a missing
 /// value, `null`, another type or an empty string.

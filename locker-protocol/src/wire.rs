@@ -5,9 +5,9 @@
 //! them leniently: fields at the top level with a fallback to `data`, unknown fields ignored,
 //! ids as strings or numbers, dates as numbers, numeric strings or missing.
 //!
-//! Each page is read in one pass straight into these structs: the lenient fields use small
-//! visitors, never an intermediate `serde_json::Value` tree, and the list envelope is told
-//! apart from a bare array by its first token, not by parsing twice.
+//! Each page is read in one pass straight into these structs: each lenient field is read as a
+//! [`Scalar`](crate::lenient::Scalar), never an intermediate `serde_json::Value` tree, and the
+//! list envelope is told apart from a bare array by its first token, not by parsing twice.
 //!
 //! ```
 //! use locker_protocol::wire::{ListResponse, WireSecret};
@@ -28,101 +28,27 @@ use std::marker::PhantomData;
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-/// Skips whatever compound value the deserializer is on (an object or an array given where a
-/// scalar was expected), so a lenient field can treat it as absent.
-fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
-    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-    Ok(())
-}
-
-fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
-    while seq.next_element::<IgnoredAny>()?.is_some() {}
-    Ok(())
-}
-
-/// Implements the visitor methods for values a lenient field treats as absent: booleans,
-/// `null`, objects and arrays (which are skipped, not buffered).
-macro_rules! absent_otherwise {
-    () => {
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            skip_map(map).map(|()| None)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-            skip_seq(seq).map(|()| None)
-        }
-    };
-}
+use crate::lenient::Scalar;
 
 /// An id that may be sent as a string or a number; anything else is absent.
 fn lenient_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an id")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(v.to_owned()))
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            // Written as serde_json writes a float (`7.0`), as the Value-based reading did.
-            Ok(serde_json::Number::from_f64(v).map(|n| n.to_string()))
-        }
-        absent_otherwise!();
-    }
-    d.deserialize_any(V)
+    Scalar::deserialize(d).map(Scalar::into_id)
 }
 
 /// A number type a lenient number field can hold.
-trait LenientNumber: Sized + std::str::FromStr {
-    fn from_i64(v: i64) -> Option<Self>;
-    fn from_u64(v: u64) -> Option<Self>;
-    fn from_f64(v: f64) -> Option<Self>;
+trait LenientNumber: Sized {
+    fn from_scalar(s: Scalar<'_>) -> Option<Self>;
 }
 
 impl LenientNumber for i64 {
-    fn from_i64(v: i64) -> Option<Self> {
-        Some(v)
-    }
-    fn from_u64(v: u64) -> Option<Self> {
-        i64::try_from(v).ok()
-    }
-    /// A fraction (or any float, as `1.0` or `1e3` is written) is not an integer.
-    fn from_f64(_: f64) -> Option<Self> {
-        None
+    fn from_scalar(s: Scalar<'_>) -> Option<Self> {
+        s.into_i64()
     }
 }
 
 impl LenientNumber for f64 {
-    fn from_i64(v: i64) -> Option<Self> {
-        Some(v as f64)
-    }
-    fn from_u64(v: u64) -> Option<Self> {
-        Some(v as f64)
-    }
-    fn from_f64(v: f64) -> Option<Self> {
-        Some(v)
+    fn from_scalar(s: Scalar<'_>) -> Option<Self> {
+        s.into_f64()
     }
 }
 
@@ -131,55 +57,12 @@ impl LenientNumber for f64 {
 fn lenient_number<'de, D: Deserializer<'de>, T: LenientNumber>(
     d: D,
 ) -> Result<Option<T>, D::Error> {
-    struct V<T>(PhantomData<T>);
-    impl<'de, T: LenientNumber> Visitor<'de> for V<T> {
-        type Value = Option<T>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a number")
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(T::from_i64(v))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(T::from_u64(v))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(T::from_f64(v))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(v.trim().parse().ok())
-        }
-        absent_otherwise!();
-    }
-    d.deserialize_any(V(PhantomData))
+    Scalar::deserialize(d).map(T::from_scalar)
 }
 
 /// A string field that may be `null` or of another type (then treated as absent).
 fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(v.to_owned()))
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        absent_otherwise!();
-    }
-    d.deserialize_any(V)
+    Scalar::deserialize(d).map(Scalar::into_string)
 }
 
 /// Newtypes so a hand-written visitor can read a lenient field with `next_value`.

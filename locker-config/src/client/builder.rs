@@ -267,6 +267,7 @@ impl LockerBuilder {
                     ProfileCache::Default => crate::sealed::default_cache_dir(),
                     ProfileCache::Dir(dir) => Some(dir),
                 },
+                want_hashes: Mutex::default(),
             }),
         })
     }

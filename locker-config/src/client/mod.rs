@@ -87,6 +87,8 @@ struct Inner {
     environments: Mutex<HashMap<String, Environment>>,
     /// Where the profile is kept between processes ([`LockerBuilder::profile_cache`]).
     profile_cache: Option<std::path::PathBuf>,
+    /// The name hashes of the last few lists' selections, most recent last.
+    want_hashes: Mutex<Vec<Arc<sync::WantHashes>>>,
 }
 
 /// What the access key's profile gives: the project and its key, unwrapped.

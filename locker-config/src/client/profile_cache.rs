@@ -55,6 +55,7 @@ impl Locker {
                 session: OnceCell::new_with(Some(session)),
                 environments: Mutex::new(HashMap::new()),
                 profile_cache: None,
+                want_hashes: Mutex::default(),
             }),
         })
     }

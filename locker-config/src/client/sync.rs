@@ -10,6 +10,7 @@
 //! matched by key and environment name instead, never skipped.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use hkdf::Hkdf;
@@ -25,8 +26,8 @@ use super::transport::{MAX_PROBE_BODY, parse_json};
 use super::{Locker, Session};
 use crate::error::{Error, ErrorKind, Result};
 use locker_protocol::crypto::{SymmetricKey, name_hash};
-use locker_protocol::lenient::{json_number, raw_id, raw_string};
-use locker_protocol::wire::WireSecret;
+use locker_protocol::lenient::{Scalar, json_number};
+use locker_protocol::wire::{SecretData, WireSecret};
 
 /// The HKDF info string of the snapshot key; a new format gets a new string.
 const SNAPSHOT_KEY_INFO: &[u8] = b"locker-config snapshot key v1";
@@ -82,49 +83,50 @@ struct Page<'a> {
     revision_date: Option<serde_json::Value>,
 }
 
-/// A record as the page holds it: each field of [`WireSecret`] as its unparsed JSON text,
-/// read in the same pass as the page without copying anything (the cipher strings are
-/// skipped, not allocated). The record is chosen by `id`, `environment_id`,
-/// `environment_hash` and `secret_hash`; only a record that may be used becomes a
-/// [`WireSecret`] ([`RawSecret::into_wire`]), through [`WireSecret`]'s own lenient reading of
-/// each field, so a field of another type counts as absent as it always did.
+/// A record as the page holds it, read in the same pass as the page: each field of
+/// [`WireSecret`] as a [`Scalar`] (its text borrowed from the page, numbers as numbers, other
+/// types absent), `data` as its unparsed JSON text. The record is chosen by `id`,
+/// `environment_id`, `environment_hash` and `secret_hash`; only a record that may be used
+/// becomes a [`WireSecret`] ([`RawSecret::into_wire`]), each field converted as
+/// [`WireSecret`]'s own reading converts it, so a field of another type counts as absent as it
+/// always did.
 #[derive(Deserialize)]
 struct RawSecret<'a> {
     #[serde(default, borrow)]
-    id: Option<&'a RawValue>,
+    id: Scalar<'a>,
     #[serde(default, borrow)]
-    project_id: Option<&'a RawValue>,
+    project_id: Scalar<'a>,
     #[serde(default, borrow)]
-    creation_date: Option<&'a RawValue>,
+    creation_date: Scalar<'a>,
     #[serde(default, borrow)]
-    revision_date: Option<&'a RawValue>,
+    revision_date: Scalar<'a>,
     #[serde(default, borrow)]
-    environment_id: Option<&'a RawValue>,
+    environment_id: Scalar<'a>,
     #[serde(default, borrow)]
-    environment_name: Option<&'a RawValue>,
+    environment_name: Scalar<'a>,
     #[serde(default, borrow)]
-    environment_hash: Option<&'a RawValue>,
+    environment_hash: Scalar<'a>,
     #[serde(default, borrow)]
-    key: Option<&'a RawValue>,
+    key: Scalar<'a>,
     #[serde(default, borrow)]
-    value: Option<&'a RawValue>,
+    value: Scalar<'a>,
     #[serde(default, borrow)]
-    description: Option<&'a RawValue>,
+    description: Scalar<'a>,
     #[serde(default, borrow)]
-    secret_hash: Option<&'a RawValue>,
+    secret_hash: Scalar<'a>,
     #[serde(default, borrow)]
-    hash: Option<&'a RawValue>,
+    hash: Scalar<'a>,
     #[serde(default, borrow)]
     data: Option<&'a RawValue>,
 }
 
 impl<'a> RawSecret<'a> {
-    /// `data` when [`WireSecret`] must read it: only when it holds a string for one of the
-    /// fields it repeats (key, value, description) that is not a string at the top level, so
-    /// the record takes that field from `data`. Otherwise `data` is only checked to have the
+    /// `data` as [`WireSecret`] reads it, when it must: only when it holds a string for one of
+    /// the fields it repeats (key, value, description) that is not a string at the top level,
+    /// so the record takes that field from `data`. Otherwise `data` is only checked to have the
     /// shape [`WireSecret`] accepts (a record with a malformed `data` is refused as it always
     /// was), without copying its cipher strings a second time.
-    fn data_if_needed(&self) -> std::result::Result<Option<&'a RawValue>, ()> {
+    fn data_if_needed(&self) -> std::result::Result<Option<SecretData>, ()> {
         let Some(data) = self.data else {
             return Ok(None);
         };
@@ -135,41 +137,40 @@ impl<'a> RawSecret<'a> {
         };
         let is_string = |v: Option<&RawValue>| v.is_some_and(|v| v.get().starts_with('"'));
         let needed =
-            |top: Option<&RawValue>, again: Option<&RawValue>| !is_string(top) && is_string(again);
-        Ok((needed(self.key, repeated.key)
-            || needed(self.value, repeated.value)
-            || needed(self.description, repeated.description))
-        .then_some(data))
+            |top: &Scalar<'_>, again: Option<&RawValue>| top.as_str().is_none() && is_string(again);
+        if needed(&self.key, repeated.key)
+            || needed(&self.value, repeated.value)
+            || needed(&self.description, repeated.description)
+        {
+            serde_json::from_str(data.get()).map_err(|_| ())
+        } else {
+            Ok(None)
+        }
     }
 
-    /// The record as a [`WireSecret`], its fields read by [`WireSecret`]'s own deserializer.
+    /// The record as a [`WireSecret`], each field converted as [`WireSecret`] converts it.
     fn into_wire(self, label: &str) -> Result<WireSecret> {
-        let shape = || {
+        let data = self.data_if_needed().map_err(|()| {
             Error::new(
                 ErrorKind::InvalidResponse,
                 format!("the response to {label} does not have the expected shape (a secret)"),
             )
-        };
-        let fields = [
-            ("id", self.id),
-            ("project_id", self.project_id),
-            ("creation_date", self.creation_date),
-            ("revision_date", self.revision_date),
-            ("environment_id", self.environment_id),
-            ("environment_name", self.environment_name),
-            ("environment_hash", self.environment_hash),
-            ("key", self.key),
-            ("value", self.value),
-            ("description", self.description),
-            ("secret_hash", self.secret_hash),
-            ("hash", self.hash),
-            ("data", self.data_if_needed().map_err(|()| shape())?),
-        ];
-        let present = fields
-            .into_iter()
-            .filter_map(|(name, v)| v.map(|v| (name, v)));
-        let map = serde::de::value::MapDeserializer::<_, serde_json::Error>::new(present);
-        WireSecret::deserialize(map).map_err(|_| shape())
+        })?;
+        Ok(WireSecret {
+            id: self.id.into_id(),
+            project_id: self.project_id.into_i64(),
+            creation_date: self.creation_date.into_f64(),
+            revision_date: self.revision_date.into_f64(),
+            environment_id: self.environment_id.into_id(),
+            environment_name: self.environment_name.into_string(),
+            environment_hash: self.environment_hash.into_string(),
+            key: self.key.into_string(),
+            value: self.value.into_string(),
+            description: self.description.into_string(),
+            secret_hash: self.secret_hash.into_string(),
+            hash: self.hash.into_string(),
+            data,
+        })
     }
 }
 
@@ -209,26 +210,29 @@ fn hash_match(
     (env_match, key_match)
 }
 
-/// The one selection of a list's records by the hashes beside them, made while the pages are
-/// read: a record the hashes rule out is never parsed further; the others are parsed once into
-/// [`WireSecret`]s for [`Locker::keep`] to decrypt and verify.
-struct Selection {
+/// A hash beside a record: a non-empty string, else none.
+fn nonempty<'s>(hash: &'s Scalar<'_>) -> Option<&'s str> {
+    hash.as_str().filter(|h| !h.is_empty())
+}
+
+/// The name hashes one selection compares with: those of one environment and one set of keys
+/// under one project. A client keeps the last few ([`Locker::want_hashes`]), so a repeated load
+/// of the same config hashes nothing.
+pub(crate) struct WantHashes {
+    project_id: i64,
+    environment: String,
+    keys: Option<BTreeSet<String>>,
     env_hash: String,
     key_hashes: Option<HashSet<String>>,
     /// The hashes above, each beside its name, so a kept record's hashes are verified without
     /// hashing its decrypted names again.
     hashed: HashMap<String, String>,
-    /// The records that may be used, still encrypted.
-    candidates: Vec<WireSecret>,
-    /// Ids of the records the hashes rule out.
-    dropped: Vec<String>,
-    /// Whether a record's hash says it belongs to the requested environment.
-    seen_environment: bool,
-    /// The number of records read over all pages.
-    received: usize,
 }
 
-impl Selection {
+impl WantHashes {
+    /// How many a client keeps: one per config type and environment a process loads.
+    const KEPT: usize = 8;
+
     fn new(project_id: i64, want: &Want) -> Self {
         let env_hash = name_hash(project_id, &want.environment);
         let mut hashed = HashMap::new();
@@ -242,10 +246,42 @@ impl Selection {
                 })
                 .collect()
         });
-        Selection {
+        WantHashes {
+            project_id,
+            environment: want.environment.clone(),
+            keys: want.keys.clone(),
             env_hash,
             key_hashes,
             hashed,
+        }
+    }
+
+    fn is_for(&self, project_id: i64, want: &Want) -> bool {
+        self.project_id == project_id
+            && self.environment == want.environment
+            && self.keys == want.keys
+    }
+}
+
+/// The one selection of a list's records by the hashes beside them, made while the pages are
+/// read: a record the hashes rule out is never parsed further; the others are parsed once into
+/// [`WireSecret`]s for [`Locker::keep`] to decrypt and verify.
+struct Selection {
+    hashes: Arc<WantHashes>,
+    /// The records that may be used, still encrypted.
+    candidates: Vec<WireSecret>,
+    /// Ids of the records the hashes rule out.
+    dropped: Vec<String>,
+    /// Whether a record's hash says it belongs to the requested environment.
+    seen_environment: bool,
+    /// The number of records read over all pages.
+    received: usize,
+}
+
+impl Selection {
+    fn new(hashes: Arc<WantHashes>) -> Self {
+        Selection {
+            hashes,
             candidates: Vec::new(),
             dropped: Vec::new(),
             seen_environment: false,
@@ -257,19 +293,20 @@ impl Selection {
     fn read(&mut self, results: Vec<RawSecret<'_>>, label: &str) -> Result<()> {
         self.received += results.len();
         for sel in results {
-            let in_environment = raw_id(sel.environment_id).is_some_and(|id| !id.is_empty());
+            let in_environment = sel.environment_id.is_id();
             let (env_match, key_match) = hash_match(
                 in_environment,
-                raw_string(sel.environment_hash).as_deref(),
-                raw_string(sel.secret_hash).as_deref(),
-                &self.env_hash,
-                self.key_hashes.as_ref(),
+                nonempty(&sel.environment_hash),
+                nonempty(&sel.secret_hash),
+                &self.hashes.env_hash,
+                self.hashes.key_hashes.as_ref(),
             );
             if in_environment && env_match == Some(true) {
                 self.seen_environment = true;
             }
             if env_match == Some(false) || key_match == Some(false) {
-                self.dropped.extend(raw_id(sel.id));
+                self.dropped
+                    .extend(sel.id.into_id().filter(|id| !id.is_empty()));
                 continue;
             }
             self.candidates.push(sel.into_wire(label)?);
@@ -326,7 +363,7 @@ impl Locker {
             since.unwrap_or(0.0),
             self.inner.page_size
         );
-        let mut selection = Selection::new(session.project_id, want);
+        let mut selection = Selection::new(self.want_hashes(session.project_id, want));
         let mut revision = None;
         let mut count = None;
         let mut pages = Pages::new("/v1/secrets", first);
@@ -363,12 +400,11 @@ impl Locker {
     /// without hashes are told apart here, by their decrypted key and environment name.
     async fn keep(&self, session: &Session, want: &Want, selection: Selection) -> Result<Listing> {
         let Selection {
+            hashes,
             candidates,
             dropped,
             seen_environment,
             received,
-            hashed,
-            ..
         } = selection;
         let mut listing = Listing {
             project_id: session.project_id,
@@ -394,7 +430,7 @@ impl Locker {
         }
 
         for w in candidates {
-            let mut record = decrypt_secret_hashed(session, w, &names, &hashed)?;
+            let mut record = decrypt_secret_hashed(session, w, &names, &hashes.hashed)?;
             let in_environment = record.environment_id.is_some();
             if in_environment {
                 let Some(name) = record.environment_name.as_deref() else {
@@ -428,6 +464,27 @@ impl Locker {
         }
         Ok(listing)
     }
+    /// The name hashes of `want` under `project_id`: kept from an earlier list of the same
+    /// environment and keys, else computed and kept (the oldest of [`WantHashes::KEPT`] goes).
+    fn want_hashes(&self, project_id: i64, want: &Want) -> Arc<WantHashes> {
+        let mut kept = self
+            .inner
+            .want_hashes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(i) = kept.iter().position(|h| h.is_for(project_id, want)) {
+            let hashes = kept.remove(i);
+            kept.push(Arc::clone(&hashes));
+            return hashes;
+        }
+        let hashes = Arc::new(WantHashes::new(project_id, want));
+        if kept.len() >= WantHashes::KEPT {
+            kept.remove(0);
+        }
+        kept.push(Arc::clone(&hashes));
+        hashes
+    }
+
     /// The project key of `session` wrapped under the key the secret access key gives, as the
     /// profile sends it.
     pub(crate) fn wrap_project_key(&self, session: &Session) -> String {
@@ -466,12 +523,13 @@ mod tests {
                 "secret_hash":"h\u0041","key":"2.a|b|c","data":{"value":"x"}}"#,
         )
         .unwrap();
-        assert_eq!(raw_id(sel.id).as_deref(), Some("7"));
-        assert_eq!(raw_id(sel.environment_id), None);
-        assert_eq!(raw_string(sel.environment_hash), None);
-        assert_eq!(raw_string(sel.secret_hash).as_deref(), Some("hA"));
+        assert!(!sel.environment_id.is_id());
+        assert_eq!(nonempty(&sel.environment_hash), None);
+        assert_eq!(nonempty(&sel.secret_hash), Some("hA"));
+        assert_eq!(sel.id.into_id().as_deref(), Some("7"));
         let sel: RawSecret<'_> = serde_json::from_str(r#"{"environment_id":null}"#).unwrap();
-        assert_eq!((raw_id(sel.id), raw_id(sel.environment_id)), (None, None));
+        assert!(!sel.environment_id.is_id());
+        assert_eq!(sel.id.into_id(), None);
         // The decision is the one `keep` makes on parsed records.
         let keys: HashSet<String> = ["k".to_owned()].into();
         assert_eq!(
@@ -492,6 +550,10 @@ mod tests {
                 "key":"","value":"2.v|w|x","description":null,"secret_hash":"h","hash":"g",
                 "data":{"key":"2.k|l|m","value":7,"description":"2.d|e|f"},"other":[1,2]}"#,
             r#"{"id":7.0,"project_id":-3,"revision_date":{"a":1},"key":"2.a\"b","data":null}"#,
+            r#"{"id":1e3,"project_id":18446744073709551615,"creation_date":" 4 ","revision_date":"x",
+                "environment_id":-2,"environment_name":"2.\u0041|b|c","key":true,"value":[1],
+                "description":"","secret_hash":"","data":{"key":"2.k|l|m"}}"#,
+            r#"{"id":"","project_id":"7.5","creation_date":-1,"environment_id":2.5,"key":null}"#,
             r#"{}"#,
         ] {
             let raw: RawSecret<'_> = serde_json::from_str(text).unwrap();
@@ -608,7 +670,7 @@ mod tests {
     ) -> Result<Listing> {
         let page = serde_json::to_string(&records).unwrap();
         let results: Vec<RawSecret<'_>> = serde_json::from_str(&page).unwrap();
-        let mut selection = Selection::new(s.project_id, want);
+        let mut selection = Selection::new(l.want_hashes(s.project_id, want));
         selection.read(results, "GET /v1/secrets")?;
         l.keep(s, want, selection).await
     }
@@ -701,6 +763,42 @@ mod tests {
             .err()
             .expect("an integrity error");
         assert_eq!(err.kind(), ErrorKind::Decryption);
+    }
+
+    #[test]
+    fn a_client_hashes_each_selection_once_and_keeps_only_the_last_few() {
+        let l = locker();
+        let prod = want(Some(&["A", "B"]));
+        let first = l.want_hashes(42, &prod);
+        assert_eq!(first.env_hash, name_hash(42, "prod"));
+        let keys = first.key_hashes.as_ref().unwrap();
+        assert!(keys.contains(&name_hash(42, "A")) && keys.contains(&name_hash(42, "B")));
+        assert_eq!(first.hashed[&name_hash(42, "B")], "B");
+        // The same selection again: the same hashes, nothing hashed anew.
+        assert!(Arc::ptr_eq(&first, &l.want_hashes(42, &prod)));
+        // Another project, environment or key set is another selection.
+        for (project, other) in [
+            (43, want(Some(&["A", "B"]))),
+            (42, want(Some(&["A"]))),
+            (42, want(None)),
+            (
+                42,
+                Want {
+                    environment: "staging".to_owned(),
+                    keys: prod.keys.clone(),
+                },
+            ),
+        ] {
+            let hashes = l.want_hashes(project, &other);
+            assert!(!Arc::ptr_eq(&first, &hashes));
+            assert_eq!(hashes.env_hash, name_hash(project, &other.environment));
+        }
+        // Only the last few are kept: the first goes once enough others were asked for.
+        for i in 0..WantHashes::KEPT {
+            l.want_hashes(i as i64 + 100, &prod);
+        }
+        assert!(!Arc::ptr_eq(&first, &l.want_hashes(42, &prod)));
+        assert!(l.inner.want_hashes.lock().unwrap().len() <= WantHashes::KEPT);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The load pipeline behind every loader: the cache policy decides between the local snapshot
 //! and Locker, one function per policy; a network load lists once and keeps only what the
-//! loader can use, and writes the snapshot the next load may fall back to.
+//! loader can use, reads the snapshot it may fall back to while the list is in flight, and
+//! writes the snapshot the next load may fall back to.
 
 mod fetch;
 mod source;
@@ -36,15 +37,14 @@ pub(crate) async fn load(source: &Source, want: &Want) -> Result<(Records, Origi
 }
 
 /// Locker first; the snapshot when Locker is unreachable (or silent for `fallback_after`) and
-/// the snapshot is at most `max_stale` old.
+/// the snapshot is at most `max_stale` old. The snapshot is read while the list is in flight.
 async fn network_first(
     source: &Source,
     want: &Want,
     file: Option<SnapshotFile>,
     max_stale: Duration,
 ) -> Result<(Records, Origin)> {
-    let snapshot = file.as_ref().and_then(|f| read_snapshot(f, want));
-    from_locker(source, want, file, snapshot.map(|s| (s, max_stale))).await
+    from_locker(source, want, file, Some(max_stale)).await
 }
 
 /// The snapshot while it is younger than `rest_time`; then a revision probe (and the changes
@@ -140,44 +140,52 @@ async fn off(source: &Source, want: &Want) -> Result<(Records, Origin)> {
     from_locker(source, want, None, None).await
 }
 
-/// One full list from Locker, written to `file` (see [`keep_snapshot`]). With a `fallback` (the
-/// snapshot read from `file` and its `max_stale`), a Locker that does not answer at all within
-/// `fallback_after` counts as unreachable, and an unreachable Locker gives the snapshot if it
-/// is young enough.
+/// One full list from Locker, written to `file` (see [`keep_snapshot`]). With `max_stale`, the
+/// snapshot in `file` is the fallback: it is read while the list is in flight (the request goes
+/// out first, so reading and unsealing it costs the load nothing while Locker answers); when
+/// it can be used, a Locker that does not answer at all within `fallback_after` counts as
+/// unreachable, and an unreachable Locker gives the snapshot if it is at most `max_stale` old.
 async fn from_locker(
     source: &Source,
     want: &Want,
     file: Option<SnapshotFile>,
-    fallback: Option<(Records, Duration)>,
+    max_stale: Option<Duration>,
 ) -> Result<(Records, Origin)> {
     let client = &source.client;
-    // A client with its profile already needs no cached one; without a snapshot to fall back
-    // to (a first load in this cache), it leaves its profile for the next process.
-    let profile = match client.known_session() {
-        None => source.profile_file(),
-        Some(session) => {
-            if fallback.is_none()
-                && let Some(profile) = source.profile_file()
-                && !profile.path().exists()
-                && let Err(e) = profile.write(client, session)
-            {
-                tracing::warn!(path = %profile.path().display(), error = %e, "could not write the cached profile");
-            }
-            None
-        }
+    let known = client.known_session().is_some();
+    // A client without its profile takes it from the cache directory, if one holds it.
+    let profile = if known { None } else { source.profile_file() };
+    let progress = AtomicBool::new(false);
+    let mut fetch = std::pin::pin!(fetch_full_with(
+        client,
+        profile.as_ref(),
+        want,
+        Some(&progress)
+    ));
+    // The request goes out (or the connection is started) before the snapshot is read.
+    let early = match max_stale {
+        Some(_) => poll_once(fetch.as_mut()).await,
+        None => None,
     };
-    let profile = profile.as_ref();
-    let result = match &fallback {
-        Some(_) => {
-            let progress = AtomicBool::new(false);
-            bounded(
-                source.fallback_after,
-                Some(&progress),
-                fetch_full_with(client, profile, want, Some(&progress)),
-            )
-            .await
-        }
-        None => fetch_full_with(client, profile, want, None).await,
+    let fallback = match (max_stale, &file) {
+        (Some(max_stale), Some(f)) => read_snapshot(f, want).map(|snap| (snap, max_stale)),
+        _ => None,
+    };
+    // A client with its profile already, without a snapshot to fall back to (a first load in
+    // this cache), leaves its profile for the next process.
+    if known
+        && fallback.is_none()
+        && let Some(session) = client.known_session()
+        && let Some(profile) = source.profile_file()
+        && !profile.path().exists()
+        && let Err(e) = profile.write(client, session)
+    {
+        tracing::warn!(path = %profile.path().display(), error = %e, "could not write the cached profile");
+    }
+    let result = match (early, &fallback) {
+        (Some(result), _) => result,
+        (None, Some(_)) => bounded(source.fallback_after, Some(&progress), fetch).await,
+        (None, None) => fetch.await,
     };
     match (result, fallback) {
         (Ok(records), fallback) => {
@@ -189,7 +197,16 @@ async fn from_locker(
     }
 }
 
-/// Writes `records` to `file` after a load from Locker. When the snapshot read before the load
+/// Polls `fut` once: its result if it is ready at once, else `None` (it is polled again later).
+async fn poll_once<F: Future>(mut fut: std::pin::Pin<&mut F>) -> Option<F::Output> {
+    std::future::poll_fn(move |cx| match fut.as_mut().poll(cx) {
+        std::task::Poll::Ready(v) => std::task::Poll::Ready(Some(v)),
+        std::task::Poll::Pending => std::task::Poll::Ready(None),
+    })
+    .await
+}
+
+/// Writes `records` to `file` after a load from Locker. When the snapshot read during the load
 /// (`previous`) holds the very same records at the same revision, only its age is out of date:
 /// a sealed confirmation of the new fetch time is written in place in the existing file (a few
 /// dozen bytes, see `SnapshotFile::confirm`), before the load returns. Where that cannot be

@@ -203,6 +203,62 @@ async fn a_first_or_changed_snapshot_is_on_disk_when_the_load_returns() {
     }
 }
 
+/// The snapshot is read while the list is in flight; the bound on a silent Locker applies
+/// only when what was read can stand in, whatever the file held.
+#[tokio::test]
+async fn a_slow_locker_is_waited_for_unless_a_usable_snapshot_stands_in() {
+    use crate::snapshot::{Origin, SnapshotReason};
+    use locker_server::Fault;
+    use std::time::{Duration, Instant};
+
+    let s = Setup::seeded().await;
+    let want = Want {
+        environment: "prod".to_owned(),
+        keys: None,
+    };
+    let slow = |s: &Setup| {
+        s.server.inject(Fault::Delay {
+            delay: Duration::from_millis(700),
+            times: 1,
+        });
+        let mut source = s.source(s.client());
+        source.fallback_after = Duration::from_millis(150);
+        source
+    };
+    let value =
+        |records: &crate::snapshot::Records| records.resolved().get("A").map(|v| v.0.to_owned());
+    let (_, origin) = load(&s.source(s.client()), &want).await.unwrap();
+    assert_eq!(origin, Origin::Network);
+
+    // A usable snapshot stands in once the bound has passed.
+    let started = Instant::now();
+    let (records, origin) = load(&slow(&s), &want).await.unwrap();
+    assert!(started.elapsed() < Duration::from_millis(700));
+    assert!(
+        matches!(
+            origin,
+            Origin::Snapshot {
+                reason: SnapshotReason::Unreachable,
+                ..
+            }
+        ),
+        "{origin:?}"
+    );
+    assert_eq!(value(&records).as_deref(), Some("a-prod"));
+    s.server.clear_faults();
+
+    // A snapshot that cannot be used is no fallback: the slow answer is waited for.
+    let file = SnapshotFile::new(&s.client(), s.cache.path(), &want);
+    std::fs::write(file.path(), b"{\"format\":1,\"sealed\":\"2.x|y|z\"}").unwrap();
+    let started = Instant::now();
+    let (records, origin) = load(&slow(&s), &want).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(700));
+    assert_eq!(origin, Origin::Network);
+    assert_eq!(value(&records).as_deref(), Some("a-prod"));
+    // And the snapshot is written again from what Locker answered.
+    assert!(file.read(&want).unwrap().unwrap().same_content(&records));
+}
+
 /// Snapshots dated ahead of this clock: refused beyond the allowed clock skew, never served as
 /// fresh by `CacheFirst`.
 mod future_snapshots {
