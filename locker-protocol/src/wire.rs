@@ -6,8 +6,8 @@
 //! ids as strings or numbers, dates as numbers, numeric strings or missing.
 //!
 //! Each page is read in one pass straight into these structs: each lenient field is read as a
-//! [`Scalar`], never an intermediate `serde_json::Value` tree, and the
-//! list envelope is told apart from a bare array by its first token, not by parsing twice.
+//! [`Scalar`], never an intermediate `serde_json::Value` tree, and the list envelope is told
+//! apart from a bare array by its first token, not by parsing twice.
 //!
 //! ```
 //! use locker_protocol::wire::{ListResponse, WireSecret};
