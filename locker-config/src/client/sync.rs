@@ -37,8 +37,9 @@ const SNAPSHOT_KEY_INFO: &[u8] = b"locker-config snapshot key v1";
 pub(crate) struct Want {
     /// The environment ("All" always comes along).
     pub(crate) environment: String,
-    /// The keys the caller can use; `None`: every key.
-    pub(crate) keys: Option<BTreeSet<String>>,
+    /// The keys the caller can use; `None`: every key. Shared: a config type computes its
+    /// set once, and the selection and records that come of a load keep the same set.
+    pub(crate) keys: Option<Arc<BTreeSet<String>>>,
 }
 
 /// One record kept by a list: decrypted and verified.
@@ -221,7 +222,7 @@ fn nonempty<'s>(hash: &'s Scalar<'_>) -> Option<&'s str> {
 pub(crate) struct WantHashes {
     project_id: i64,
     environment: String,
-    keys: Option<BTreeSet<String>>,
+    keys: Option<Arc<BTreeSet<String>>>,
     env_hash: String,
     key_hashes: Option<HashSet<String>>,
     /// The hashes above, each beside its name, so a kept record's hashes are verified without
@@ -657,7 +658,7 @@ mod tests {
     fn want(keys: Option<&[&str]>) -> Want {
         Want {
             environment: "prod".to_owned(),
-            keys: keys.map(|k| k.iter().map(|s| (*s).to_owned()).collect()),
+            keys: keys.map(|k| Arc::new(k.iter().map(|s| (*s).to_owned()).collect())),
         }
     }
 

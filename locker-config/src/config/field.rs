@@ -1,6 +1,8 @@
 //! What a config type says about its fields, nested structs flattened into one list.
 
-use std::sync::OnceLock;
+use std::any::TypeId;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use super::LockerConfig;
 
@@ -221,16 +223,35 @@ impl FieldInfo {
     }
 }
 
-/// Every key a load of `T` may read: full nested keys, then aliases, each once.
-pub(crate) fn read_keys<T: LockerConfig>() -> Vec<String> {
-    let fields = T::describe();
-    let mut seen = std::collections::HashSet::with_capacity(fields.len());
-    fields
-        .iter()
-        .flat_map(FieldInfo::read_keys)
-        .filter(|key| seen.insert(*key))
-        .map(str::to_owned)
-        .collect()
+/// Every key a load of one config type may read: full nested keys, then aliases, each once.
+#[derive(Debug)]
+pub(crate) struct ReadKeys {
+    /// In field order.
+    pub(crate) ordered: Vec<String>,
+    /// The same keys as a set, shared by every load of the type.
+    pub(crate) set: Arc<BTreeSet<String>>,
+}
+
+/// The keys a load of `T` may read, computed once per type for the process (a few bytes per
+/// config type, never freed).
+pub(crate) fn read_keys<T: LockerConfig>() -> &'static ReadKeys {
+    static BY_TYPE: OnceLock<Mutex<HashMap<TypeId, &'static ReadKeys>>> = OnceLock::new();
+    let mut by_type = BY_TYPE
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    by_type.entry(TypeId::of::<T>()).or_insert_with(|| {
+        let fields = T::describe();
+        let mut seen = HashSet::with_capacity(fields.len());
+        let ordered: Vec<String> = fields
+            .iter()
+            .flat_map(FieldInfo::read_keys)
+            .filter(|key| seen.insert(*key))
+            .map(str::to_owned)
+            .collect();
+        let set = Arc::new(ordered.iter().cloned().collect());
+        Box::leak(Box::new(ReadKeys { ordered, set }))
+    })
 }
 
 /// The cached, flattened field list of one config type; generated code keeps one in a

@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-use super::LockerConfig;
 use super::build::{Values, build, check_key};
 use super::report::{FieldSource, ValueSource};
+use super::{LockerConfig, read_keys};
 use crate::client::{Locker, Want};
 use crate::error::{Error, ErrorKind, Result};
 use crate::layers::{DotenvFile, EnvLookup, EnvVar, ProcessEnv};
@@ -327,7 +327,7 @@ impl<T: LockerConfig> Loader<T> {
         )?;
         let want = Want {
             environment,
-            keys: Some(config_keys::<T>().into_iter().collect::<BTreeSet<_>>()),
+            keys: Some(Arc::clone(&read_keys::<T>().set)),
         };
         Ok((self.source.resolve()?, want, layers))
     }
@@ -354,16 +354,16 @@ impl Layers {
         for (key, _) in &overrides {
             check_key::<T>(key, "override")?;
         }
-        let keys = config_keys::<T>();
+        let keys = read_keys::<T>();
         let process = match prefix.as_deref().or(T::ENV_PREFIX) {
             Some(prefix) => {
-                ProcessEnv::new(prefix, lookup)?.read(keys.iter().map(String::as_str))?
+                ProcessEnv::new(prefix, lookup)?.read(keys.ordered.iter().map(String::as_str))?
             }
             None => Vec::new(),
         };
         let dotenv = match dotenv {
             Some(path) => DotenvFile::read(path)?.map(|mut file| {
-                file.entries.retain(|e| keys.contains(&e.key));
+                file.entries.retain(|e| keys.set.contains(&e.key));
                 file
             }),
             None => None,
@@ -427,12 +427,6 @@ fn environment_or_default<T: LockerConfig>(given: Option<String>) -> Result<Stri
             ),
         )),
     }
-}
-
-/// The keys a config reads (nested keys and aliases included): the only records a load
-/// decrypts.
-fn config_keys<T: LockerConfig>() -> Vec<String> {
-    super::read_keys::<T>()
 }
 
 /// What a live `T` rebuilds itself with on every change (the layers as read at the start), and
@@ -510,10 +504,12 @@ where
 #[cfg(test)]
 mod tests {
     use super::{Layers, Loader, values_from};
+    use crate::client::Locker;
     use crate::config::ValueSource;
     use crate::layers::{DotenvFile, EnvLookup};
     use crate::snapshot::Records;
     use std::path::Path;
+    use std::sync::Arc;
     use zeroize::Zeroizing;
 
     #[test]
@@ -560,6 +556,35 @@ mod tests {
         region: String,
         #[locker(default = "d")]
         level: String,
+    }
+
+    #[test]
+    fn a_type_s_keys_are_computed_once_in_field_order_with_aliases() {
+        let keys = super::read_keys::<App>();
+        assert_eq!(
+            keys.ordered,
+            [
+                "DB_URL",
+                "DB_POOL",
+                "HTTP_PORT",
+                "PORT",
+                "NAME",
+                "REGION",
+                "LEVEL"
+            ]
+        );
+        assert_eq!(keys.set.len(), keys.ordered.len());
+        assert!(keys.ordered.iter().all(|k| keys.set.contains(k)));
+        // Every load of the type shares them; another type has its own.
+        assert!(std::ptr::eq(keys, super::read_keys::<App>()));
+        let client = Locker::new("id", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").unwrap();
+        let (_, want, _) = Loader::<App>::new()
+            .client(client)
+            .environment("prod")
+            .prepare()
+            .unwrap();
+        assert!(Arc::ptr_eq(want.keys.as_ref().unwrap(), &keys.set));
+        assert_eq!(super::read_keys::<Db>().ordered, ["URL", "POOL"]);
     }
 
     fn layers(vars: &[(&str, &str)], dotenv: &str, overrides: &[(&str, &str)]) -> Layers {

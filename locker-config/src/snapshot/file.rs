@@ -65,7 +65,7 @@ impl SnapshotFile {
         match &want.keys {
             None => h.update(b"*"),
             Some(keys) => {
-                for k in keys {
+                for k in keys.iter() {
                     h.update(k.as_bytes());
                     h.update([0]);
                 }

@@ -74,11 +74,13 @@ mod tests {
         let mut r = Records::for_tests("prod", &[]);
         let want = |env: &str, keys: Option<&[&str]>| Want {
             environment: env.to_owned(),
-            keys: keys.map(|k| k.iter().map(|s| (*s).to_owned()).collect()),
+            keys: keys.map(|k| std::sync::Arc::new(k.iter().map(|s| (*s).to_owned()).collect())),
         };
         assert!(r.covers(&want("prod", None)));
         assert!(!r.covers(&want("staging", None)));
-        r.keys = Some(["A", "B"].iter().map(|s| (*s).to_owned()).collect());
+        r.keys = Some(std::sync::Arc::new(
+            ["A", "B"].iter().map(|s| (*s).to_owned()).collect(),
+        ));
         assert!(r.covers(&want("prod", Some(&["A"]))));
         assert!(!r.covers(&want("prod", Some(&["A", "C"]))));
         assert!(!r.covers(&want("prod", None)));

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -31,7 +32,7 @@ pub(crate) struct Records {
     pub(crate) project_id: i64,
     pub(crate) environment: String,
     /// The keys the records were chosen for; `None`: every key.
-    pub(crate) keys: Option<BTreeSet<String>>,
+    pub(crate) keys: Option<Arc<BTreeSet<String>>>,
     /// Locker's revision date the records are current at, if the server said.
     pub(crate) revision: Option<f64>,
     /// Seconds since the epoch when the records were fetched or last confirmed.
