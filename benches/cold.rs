@@ -237,7 +237,7 @@ fn main() {
     };
     let with_load = || spawn("load");
     let empty = || spawn("empty");
-    let [p, e] = measure(samples.min(20), [&with_load, &empty]);
+    let [p, e] = measure(samples.min(60), [&with_load, &empty]);
     row(
         "a process that loads once / without the load",
         "<= 2x",
