@@ -10,12 +10,15 @@
 //!   list, JSON parse and decryption of the records the load keeps;
 //! - the same load with snapshots off (`CachePolicy::Off`) vs the same floor;
 //! - a whole process that loads once (a new client, as at a service's start, with the cache
-//!   directory an earlier run left) vs the same process without the load;
+//!   directory an earlier run left) vs the same process without the load; beside it, the
+//!   protocol's own floor for a process: the same process with a runtime, an HTTP client and
+//!   the raw GET of the list instead of the load, and the load beside that;
 //! - the requests of a cold load when an earlier run left its cache directory;
 //! - the requests of `locker secret set KEY V --env E` on an existing key in a cold process:
 //!   the command's former sequence beside today's, without and with the profile in the cache.
 //!
-//! The process rows run this bench binary again as a child (`COLD_CHILD=load` or `empty`).
+//! The process rows run this bench binary again as a child (`COLD_CHILD=load`, `empty` or
+//! `get`).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -101,6 +104,31 @@ fn child(mode: &str) {
         .api_base(var("COLD_BASE"))
         .build()
         .expect("client");
+    if mode == "get" {
+        // What any client pays for the list at a start: a runtime like the one blocking loads
+        // run on, an HTTP client like the client's own for a plain-http base, one connection
+        // and the GET.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .tls_certs_only(std::iter::empty())
+            .build()
+            .expect("HTTP client");
+        let auth = format!("Bearer {}", var("COLD_KEY_ID"));
+        let body = runtime.block_on(async {
+            let response = http
+                .get(var("COLD_LIST"))
+                .header("Authorization", &auth)
+                .send();
+            response.await.expect("GET").bytes().await.expect("body")
+        });
+        black_box((locker, body));
+        return;
+    }
     if mode == "load" {
         let cfg = Fifty::loader()
             .client(locker)
@@ -231,19 +259,23 @@ fn main() {
             .env("COLD_SECRET", &project.key.secret_access_key)
             .env("COLD_BASE", &base)
             .env("COLD_CACHE", process_cache.path())
+            .env("COLD_LIST", &list)
             .status()
             .expect("the child runs");
         assert!(status.success(), "child {mode}: {status}");
     };
     let with_load = || spawn("load");
     let empty = || spawn("empty");
-    let [p, e] = measure(samples.min(60), [&with_load, &empty]);
+    let get = || spawn("get");
+    let [p, e, g] = measure(samples.min(60), [&with_load, &empty, &get]);
     row(
         "a process that loads once / without the load",
         "<= 2x",
         p,
         e,
     );
+    row("a process that only GETs the list / empty", "-", g, e);
+    row("a process that loads once / one that GETs", "-", p, g);
 
     // Requests of a cold load (a new client, as a new process has) when an earlier run, itself
     // cold, left its cache directory.
