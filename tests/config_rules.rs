@@ -3,8 +3,6 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use locker_config::config::{ProblemKind, ValueSource};
@@ -88,26 +86,6 @@ struct Cache {
     ttl: Duration,
 }
 
-/// A `tracing` writer into a shared buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
 #[test]
 fn aliases_are_read_when_the_key_is_absent_with_a_one_line_warning() {
     // In a process of its own: the only subscriber there is the test's, so no test running in
@@ -131,14 +109,7 @@ async fn aliases_in_a_child() {
             (Some("prod"), "TTL", "1m"),
         ],
     );
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::WARN)
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let captured = support::Captured::warnings();
 
     let loaded = p
         .loader::<Cache>("prod")

@@ -489,20 +489,6 @@ fn a_snapshot_of_another_environment_is_refused() {
     assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
 }
 
-/// A `tracing` writer that keeps what is written.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn a_fallback_logs_one_warning_without_values() {
     // In a process of its own: the only subscriber there is the test's, so no test running in
@@ -523,19 +509,14 @@ fn fallback_logging_in_a_child() {
         .load()
         .unwrap();
     go_down(&p);
-    let captured = Captured::default();
-    let writer = captured.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_writer(move || writer.clone())
-        .init();
+    let captured = support::Captured::warnings();
     let loaded = p
         .loader::<AppConfig>("prod")
         .cache_dir(&dir)
         .load_with_sources()
         .unwrap();
     assert!(loaded.origin.is_snapshot());
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     assert_eq!(log.matches("using the local snapshot").count(), 1, "{log}");
     for secret in [
         "postgres://prod-db/app",

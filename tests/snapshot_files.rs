@@ -197,20 +197,6 @@ fn a_snapshot_directory_writable_by_group_or_others_is_not_used() {
     }
 }
 
-/// A `tracing` writer that keeps what is written.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn a_loose_snapshot_directory_is_warned_about_without_values() {
     // In a process of its own: the only subscriber there is the test's.
@@ -226,15 +212,10 @@ fn loose_directory_warning_in_a_child() {
     let p = seeded();
     snapshot_path(&p);
     std::fs::set_permissions(p.cache_dir(), std::fs::Permissions::from_mode(0o777)).unwrap();
-    let captured = Captured::default();
-    let writer = captured.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_writer(move || writer.clone())
-        .init();
+    let captured = support::Captured::warnings();
     let loaded = load(&p, network_first()).unwrap();
     assert_eq!(loaded.origin, Origin::Network);
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     assert!(log.contains("WARN"), "{log}");
     assert!(
         log.contains("writable by group or others (mode 0777)"),

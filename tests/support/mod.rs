@@ -138,6 +138,41 @@ pub(crate) struct AppConfig {
     pub(crate) verbose: bool,
 }
 
+/// What a test's process logs at warning level and above, kept to be read back: for the tests
+/// that check what a load logs (and that it logs no secret). The subscriber is the process's
+/// only one, so such tests run in a child process of their own ([`run_ignored_test`]).
+#[derive(Clone, Default)]
+pub(crate) struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    /// Installs the process-wide subscriber of warnings and above, writing plain text here.
+    pub(crate) fn warnings() -> Captured {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .with_max_level(tracing::Level::WARN)
+            .init();
+        captured
+    }
+
+    /// Everything logged so far.
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
 /// Set in the environment of a child process started by [`run_ignored_test`].
 const CHILD_MARKER: &str = "LOCKER_CONFIG_TEST_CHILD";
 
