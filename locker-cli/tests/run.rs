@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::process::Stdio;
-
 use common::{Project, Running, read, wait_until};
 use locker_config::SecretUpdate;
 use nix::sys::signal::Signal;
@@ -96,15 +94,7 @@ fn spawn_trapping(p: &Project, extra: &[&str], log: &std::path::Path) -> Running
     let mut args = vec!["run", "--env", "dev"];
     args.extend_from_slice(extra);
     args.extend_from_slice(&["--", "sh", "-c", TRAPPING]);
-    let child = p
-        .locker_std(&args)
-        .env("LOG", log)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("locker starts");
-    Running(Some(child))
+    Running::start(p.background(&args, log))
 }
 
 #[test]
@@ -126,8 +116,8 @@ fn sigterm_and_sigint_reach_the_command() {
 
     // A command that does not catch SIGTERM dies of it, and locker reports 128 + 15.
     let log = p.home.path().join("plain.log");
-    let child = p
-        .locker_std(&[
+    let running = Running::start(p.background(
+        &[
             "run",
             "--env",
             "dev",
@@ -135,13 +125,9 @@ fn sigterm_and_sigint_reach_the_command() {
             "sh",
             "-c",
             "echo up >> \"$LOG\"; exec sleep 30",
-        ])
-        .env("LOG", &log)
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let running = Running(Some(child));
+        ],
+        &log,
+    ));
     wait_until("the command to start", || read(&log).contains("up"));
     running.signal(Signal::SIGTERM);
     assert_eq!(running.finish().0, Some(128 + 15));
@@ -189,8 +175,8 @@ fn watch_kills_a_command_that_ignores_sigterm_after_the_grace_period() {
     let script = r#"trap '' TERM; echo "start $VALUE" >> "$LOG"
 if [ "$VALUE" = v2 ]; then exit 5; fi
 while :; do sleep 0.05; done"#;
-    let child = p
-        .locker_std(&[
+    let running = Running::start(p.background(
+        &[
             "run",
             "--env",
             "dev",
@@ -203,13 +189,9 @@ while :; do sleep 0.05; done"#;
             "sh",
             "-c",
             script,
-        ])
-        .env("LOG", &log)
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let running = Running(Some(child));
+        ],
+        &log,
+    ));
     wait_until("the first start", || read(&log).contains("start v1"));
     p.client()
         .modify("VALUE", Some("dev"), SecretUpdate::new().value("v2"))
@@ -354,14 +336,10 @@ fn sigterm_leaves_no_descendant_alive() {
     p.seed(&["dev"], &[(Some("dev"), "VALUE", "v1")]);
     let mark = marker(1);
     let log = p.home.path().join("tree.log");
-    let child = p
-        .locker_std(&["run", "--env", "dev", "--", "sh", "-c", &tree_script(&mark)])
-        .env("LOG", &log)
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let running = Running(Some(child));
+    let running = Running::start(p.background(
+        &["run", "--env", "dev", "--", "sh", "-c", &tree_script(&mark)],
+        &log,
+    ));
     let locker = running.pid();
     wait_until("the tree to start", || {
         read(&log).contains("start v1") && alive_with(&mark, locker).len() == 3
@@ -389,8 +367,8 @@ fn watch_restarts_leave_no_orphans() {
     p.seed(&["dev"], &[(Some("dev"), "VALUE", "v1")]);
     let mark = marker(3);
     let log = p.home.path().join("watch-tree.log");
-    let child = p
-        .locker_std(&[
+    let running = Running::start(p.background(
+        &[
             "run",
             "--env",
             "dev",
@@ -401,13 +379,9 @@ fn watch_restarts_leave_no_orphans() {
             "sh",
             "-c",
             &tree_script(&mark),
-        ])
-        .env("LOG", &log)
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let running = Running(Some(child));
+        ],
+        &log,
+    ));
     let locker = running.pid();
     wait_until("the first start", || {
         read(&log).contains("start v1") && alive_with(&mark, locker).len() == 3
@@ -463,15 +437,7 @@ fn a_signal_ends_run_while_locker_does_not_answer() {
         let mut args = vec!["run", "--env", "dev"];
         args.extend(extra);
         args.extend(["--", "sh", "-c", "echo ran >> \"$LOG\""]);
-        let child = p
-            .locker_std(&args)
-            .env("LOCKER_API_BASE", &base)
-            .env("LOG", &log)
-            .stdin(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let running = Running(Some(child));
+        let running = Running::start(p.background(&args, &log).env("LOCKER_API_BASE", &base));
         wait_until("locker to be loading", || {
             accepted.load(std::sync::atomic::Ordering::SeqCst) > before
         });
@@ -544,8 +510,8 @@ fn a_signal_ends_run_while_the_snapshot_read_blocks() {
     });
 
     let log = p.home.path().join("fifo.log");
-    let child = p
-        .locker_std(&[
+    let running = Running::start(p.background(
+        &[
             "run",
             "--env",
             "dev",
@@ -553,13 +519,9 @@ fn a_signal_ends_run_while_the_snapshot_read_blocks() {
             "sh",
             "-c",
             "echo ran >> \"$LOG\"",
-        ])
-        .env("LOG", &log)
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let running = Running(Some(child));
+        ],
+        &log,
+    ));
     let pid = running.pid();
     wait_until("locker to catch SIGTERM", || catches(pid, Signal::SIGTERM));
     // Once locker opens the FIFO, hold its write end (without writing): locker's read then

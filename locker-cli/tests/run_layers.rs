@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::process::Stdio;
-
 use common::{Project, Running, read, wait_until};
 use locker_config::SecretUpdate;
 use nix::sys::signal::Signal;
@@ -284,32 +282,29 @@ fn watch_restarts_on_a_locker_change_but_not_for_a_preserved_key() {
     let script = r#"trap 'echo "got TERM $VALUE" >> "$LOG"; exit 0' TERM
 echo "start $VALUE $PINNED $LOCAL" >> "$LOG"
 while :; do sleep 0.05; done"#;
-    let child = p
-        .locker_std(&[
-            "run",
-            "--env",
-            "dev",
-            "--watch",
-            "--interval",
-            "100ms",
-            "--grace",
-            "10s",
-            "--dotenv",
-            ".env",
-            "--preserve-env=PINNED",
-            "--",
-            "sh",
-            "-c",
-            script,
-        ])
-        .env("LOG", &log)
-        .env("PINNED", "env-pinned")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("locker starts");
-    let running = Running(Some(child));
+    let running = Running::start(
+        p.background(
+            &[
+                "run",
+                "--env",
+                "dev",
+                "--watch",
+                "--interval",
+                "100ms",
+                "--grace",
+                "10s",
+                "--dotenv",
+                ".env",
+                "--preserve-env=PINNED",
+                "--",
+                "sh",
+                "-c",
+                script,
+            ],
+            &log,
+        )
+        .env("PINNED", "env-pinned"),
+    );
     wait_until("the first start", || {
         read(&log).contains("start v1 env-pinned dotenv")
     });

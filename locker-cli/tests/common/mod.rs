@@ -83,6 +83,18 @@ impl Project {
         cmd
     }
 
+    /// `locker ARGS` to start in the background, as a user's terminal would: `$LOG` set to
+    /// `log` (where the test's script writes), no stdin, stdout discarded, stderr kept for
+    /// [`Running::finish`].
+    pub fn background(&self, args: &[&str], log: &std::path::Path) -> std::process::Command {
+        let mut cmd = self.locker_std(args);
+        cmd.env("LOG", log)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        cmd
+    }
+
     /// A blocking library client of this project.
     pub fn client(&self) -> blocking::Locker {
         self.client_with(&self.key)
@@ -197,6 +209,11 @@ pub fn read(path: &Path) -> String {
 pub struct Running(pub Option<Child>);
 
 impl Running {
+    /// Starts `cmd` (see [`Project::background`]).
+    pub fn start(mut cmd: impl std::borrow::BorrowMut<std::process::Command>) -> Running {
+        Running(Some(cmd.borrow_mut().spawn().expect("locker starts")))
+    }
+
     pub fn pid(&self) -> nix::unistd::Pid {
         let id = self.0.as_ref().expect("running").id();
         nix::unistd::Pid::from_raw(i32::try_from(id).expect("a pid"))
