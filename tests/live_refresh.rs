@@ -6,10 +6,10 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use locker_config::{EnvValues, ErrorKind, Live, Origin, SecretUpdate, ValuesLoader};
-use support::{AppConfig, Project, cache_dir};
+use support::{AppConfig, Project, cache_dir, eventually};
 
 /// Longer than any test: ticks never interfere with `refresh_now`.
 const HOUR: Duration = Duration::from_secs(3600);
@@ -32,18 +32,6 @@ fn set(p: &Project, key: &str, env: Option<&str>, value: &str) {
     p.blocking()
         .modify(key, env, SecretUpdate::new().value(value))
         .unwrap();
-}
-
-/// Waits (up to a liveness bound) until `done` holds.
-fn eventually(mut done: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "timed out waiting"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 #[test]

@@ -5,12 +5,12 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use locker_config::{ErrorKind, Live, Loader, LockerConfig, Origin, SecretUpdate, SnapshotReason};
 use locker_server::Fault;
-use support::{AppConfig, Project};
+use support::{AppConfig, Project, eventually};
 
 /// Longer than any test: ticks never interfere with `refresh_now`.
 const HOUR: Duration = Duration::from_secs(3600);
@@ -37,18 +37,6 @@ fn set(p: &Project, key: &str, value: &str) {
     p.blocking()
         .modify(key, None, SecretUpdate::new().value(value))
         .unwrap();
-}
-
-/// Waits (up to a liveness bound) until `done` holds.
-fn eventually(mut done: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "timed out waiting"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 #[test]

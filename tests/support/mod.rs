@@ -138,6 +138,18 @@ pub(crate) struct AppConfig {
     pub(crate) verbose: bool,
 }
 
+/// Waits (up to a liveness bound of 20 s) until `done` holds.
+pub(crate) fn eventually(mut done: impl FnMut() -> bool) {
+    let started = std::time::Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "timed out waiting"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// What a test's process logs at warning level and above, kept to be read back: for the tests
 /// that check what a load logs (and that it logs no secret). The subscriber is the process's
 /// only one, so such tests run in a child process of their own ([`run_ignored_test`]).
