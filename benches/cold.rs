@@ -28,8 +28,6 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use locker_config::{CachePolicy, Locker};
-use locker_protocol::crypto::SymmetricKey;
-use serde_json::Value;
 use support::Project;
 use support::fifty::{self, Fifty};
 
@@ -162,25 +160,7 @@ fn main() {
     rt.block_on(locker.project_id()).expect("profile");
     let base = project.server.base_url();
     let auth = format!("Bearer {}", project.key.access_key_id);
-    let project_key = {
-        let http = reqwest::Client::new();
-        let profile: Value = rt.block_on(async {
-            let bytes = http
-                .get(format!("{base}/v1/profile"))
-                .header("Authorization", &auth)
-                .send()
-                .await
-                .expect("profile")
-                .bytes()
-                .await
-                .expect("profile body");
-            serde_json::from_slice(&bytes).expect("profile JSON")
-        });
-        SymmetricKey::from_secret_access_key(&project.key.secret_access_key)
-            .expect("secret access key")
-            .unwrap_key(profile["profile"]["key"].as_str().expect("wrapped key"))
-            .expect("project key")
-    };
+    let project_key = rt.block_on(support::project_key(&base, &project.key));
     let http = reqwest::Client::new();
     let cache = project.cache_dir();
     // The floor asks for the very list a load asks for, taken from the request log.

@@ -116,22 +116,7 @@ fn seed(rt: &Runtime, server: &LocalServer, total: usize) -> Seeded {
     let http = reqwest::Client::new();
     let base = server.base_url();
     let auth = format!("Bearer {}", key.access_key_id);
-    let project_key = rt.block_on(async {
-        let profile = http
-            .get(format!("{base}/v1/profile"))
-            .header("Authorization", &auth)
-            .send()
-            .await
-            .expect("profile")
-            .bytes()
-            .await
-            .expect("profile body");
-        let profile: Value = serde_json::from_slice(&profile).expect("profile JSON");
-        SymmetricKey::from_secret_access_key(&key.secret_access_key)
-            .expect("secret access key")
-            .unwrap_key(profile["profile"]["key"].as_str().expect("wrapped key"))
-            .expect("project key")
-    });
+    let project_key = rt.block_on(support::project_key(&base, &key));
     let pid = key.project_id;
     let post = |path: &'static str, body: Value| {
         let (http, base, auth) = (http.clone(), base.clone(), auth.clone());

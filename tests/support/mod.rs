@@ -138,6 +138,29 @@ pub(crate) struct AppConfig {
     pub(crate) verbose: bool,
 }
 
+/// The project key of `key`'s project as any client of the protocol derives it: the wrapped key
+/// of its profile, fetched with a plain GET, unwrapped under the secret access key. For the
+/// floors the benchmarks measure without the client.
+pub(crate) async fn project_key(
+    base: &str,
+    key: &AccessKey,
+) -> locker_protocol::crypto::SymmetricKey {
+    let profile = reqwest::Client::new()
+        .get(format!("{base}/v1/profile"))
+        .bearer_auth(&key.access_key_id)
+        .send()
+        .await
+        .expect("profile")
+        .bytes()
+        .await
+        .expect("profile body");
+    let profile: serde_json::Value = serde_json::from_slice(&profile).expect("profile JSON");
+    locker_protocol::crypto::SymmetricKey::from_secret_access_key(&key.secret_access_key)
+        .expect("secret access key")
+        .unwrap_key(profile["profile"]["key"].as_str().expect("wrapped key"))
+        .expect("project key")
+}
+
 /// Waits (up to a liveness bound of 20 s) until `done` holds.
 pub(crate) fn eventually(mut done: impl FnMut() -> bool) {
     let started = std::time::Instant::now();
