@@ -5,13 +5,11 @@
 //! read once, its text borrowed from the input where it has no escapes, then taken as an id, a
 //! string or a number. Clients that look at a few fields of a record before deciding to use it
 //! read the record's fields as [`Scalar`]s and turn them into the wire type's fields with the
-//! same conversions, without reading the text again. [`raw_id`] and [`raw_string`] read a
-//! [`RawValue`] borrowed from a page; [`json_number`] reads loose numbers such as a revision
-//! date.
+//! same conversions, without reading the text again. [`json_number`] reads loose numbers
+//! such as a revision date.
 //!
 //! ```
-//! use locker_protocol::lenient::{Scalar, json_number, raw_id, raw_string};
-//! use serde_json::value::RawValue;
+//! use locker_protocol::lenient::{Scalar, json_number};
 //!
 //! let id: Scalar<'_> = serde_json::from_str("7").unwrap();
 //! assert_eq!(id.into_id().as_deref(), Some("7"));
@@ -19,11 +17,8 @@
 //! assert_eq!(hash.as_str(), Some("abc"));
 //! let flag: Scalar<'_> = serde_json::from_str("true").unwrap();
 //! assert_eq!(flag.into_string(), None);
-//!
-//! let id: &RawValue = serde_json::from_str("7").unwrap();
-//! assert_eq!(raw_id(Some(id)).as_deref(), Some("7"));
-//! let hash: &RawValue = serde_json::from_str(r#""h\u0041""#).unwrap();
-//! assert_eq!(raw_string(Some(hash)).as_deref(), Some("hA"));
+//! let escaped: Scalar<'_> = serde_json::from_str(r#""h\u0041""#).unwrap();
+//! assert_eq!(escaped.as_str(), Some("hA"));
 //! assert_eq!(json_number(&serde_json::json!("1.5")), Some(1.5));
 //! ```
 
@@ -32,7 +27,6 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 /// One JSON value as a lenient field reads it: a string (borrowed from the input when it has
 /// no escapes), a number, or absent: missing, `null`, a boolean, an object or an array (which
@@ -211,32 +205,6 @@ impl<'de> Visitor<'de> for ScalarVisitor {
     }
 }
 
-/// A JSON string's text, unescaped (borrowed when it has no escapes); `None` for a missing
-/// value, `null`, another type or an empty string.
-pub fn raw_string(v: Option<&RawValue>) -> Option<Cow<'_, str>> {
-    let text = v?.get();
-    if !text.starts_with('"') {
-        return None;
-    }
-    // A raw value is valid JSON: a string without escapes is the text between its quotes.
-    let s = match text.get(1..text.len() - 1) {
-        Some(inner) if !inner.contains('\\') => Cow::Borrowed(inner),
-        _ => Cow::Owned(serde_json::from_str::<String>(text).ok()?),
-    };
-    Some(s).filter(|s| !s.is_empty())
-}
-
-/// An id sent as a string or a number, as [`WireSecret::id`](crate::wire::WireSecret::id)
-/// reads it; `None` for a missing value or another type. An empty string is `None` too.
-pub fn raw_id(v: Option<&RawValue>) -> Option<String> {
-    let text = v?.get();
-    match text.as_bytes().first() {
-        Some(b'"') => raw_string(v).map(Cow::into_owned),
-        Some(b'-' | b'0'..=b'9') => Some(text.to_owned()),
-        _ => None,
-    }
-}
-
 /// A finite number sent as a number or a numeric string (surrounding spaces allowed); `None`
 /// for another type, a string that is no number, or an infinite one.
 pub fn json_number(v: &Value) -> Option<f64> {
@@ -253,33 +221,50 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn raw(text: &str) -> &RawValue {
+    fn scalar(text: &str) -> Scalar<'_> {
         serde_json::from_str(text).unwrap()
     }
 
     #[test]
     fn strings_are_unescaped_and_other_types_are_absent() {
-        assert_eq!(raw_string(Some(raw(r#""abc""#))).as_deref(), Some("abc"));
-        assert!(matches!(
-            raw_string(Some(raw(r#""abc""#))),
-            Some(Cow::Borrowed(_))
-        ));
-        assert_eq!(raw_string(Some(raw(r#""a\"b""#))).as_deref(), Some("a\"b"));
-        for other in [r#""""#, "null", "7", "true", r#"{"a":1}"#, "[1]"] {
-            assert_eq!(raw_string(Some(raw(other))), None, "{other}");
+        assert_eq!(scalar(r#""abc""#).as_str(), Some("abc"));
+        assert!(matches!(scalar(r#""abc""#), Scalar::Str(Cow::Borrowed(_))));
+        assert_eq!(scalar(r#""a\"b""#).as_str(), Some("a\"b"));
+        // An empty string is a string; a hash beside a record must be non-empty besides.
+        assert_eq!(scalar(r#""""#).into_string().as_deref(), Some(""));
+        for other in ["null", "7", "-1", "2.5", "true", r#"{"a":1}"#, "[1]"] {
+            assert_eq!(scalar(other).into_string(), None, "{other}");
         }
-        assert_eq!(raw_string(None), None);
+        for absent in ["null", "false", r#"{"a":[1,{"b":2}]}"#, "[1,[2]]"] {
+            assert_eq!(scalar(absent), Scalar::Absent, "{absent}");
+        }
     }
 
     #[test]
     fn ids_are_strings_or_numbers() {
-        assert_eq!(raw_id(Some(raw("7"))).as_deref(), Some("7"));
-        assert_eq!(raw_id(Some(raw("-3"))).as_deref(), Some("-3"));
-        assert_eq!(raw_id(Some(raw(r#""e-1""#))).as_deref(), Some("e-1"));
-        for other in [r#""""#, "null", "false", r#"{"id":1}"#, "[]"] {
-            assert_eq!(raw_id(Some(raw(other))), None, "{other}");
+        assert_eq!(scalar("7").into_id().as_deref(), Some("7"));
+        assert_eq!(scalar("-3").into_id().as_deref(), Some("-3"));
+        assert_eq!(scalar("7.0").into_id().as_deref(), Some("7.0"));
+        assert_eq!(scalar(r#""e-1""#).into_id().as_deref(), Some("e-1"));
+        assert!(scalar("7").is_id() && scalar(r#""e-1""#).is_id());
+        assert!(!scalar(r#""""#).is_id());
+        for other in ["null", "false", r#"{"id":1}"#, "[]"] {
+            assert_eq!(scalar(other).into_id(), None, "{other}");
+            assert!(!scalar(other).is_id(), "{other}");
         }
-        assert_eq!(raw_id(None), None);
+    }
+
+    #[test]
+    fn numbers_are_numbers_or_numeric_strings_and_integers_have_no_fraction() {
+        assert_eq!(scalar("3").into_i64(), Some(3));
+        assert_eq!(scalar(" \" 4 \" ").into_i64(), Some(4));
+        assert_eq!(scalar("2.5").into_i64(), None);
+        assert_eq!(scalar("18446744073709551615").into_i64(), None);
+        assert_eq!(scalar("2.5").into_f64(), Some(2.5));
+        assert_eq!(scalar(r#""1.5""#).into_f64(), Some(1.5));
+        for other in [r#""soon""#, "true", "null", "[1]"] {
+            assert_eq!(scalar(other).into_f64(), None, "{other}");
+        }
     }
 
     #[test]
