@@ -136,17 +136,17 @@ impl<'a> RawSecret<'a> {
         else {
             return Ok(None);
         };
-        let is_string = |v: Option<&RawValue>| v.is_some_and(|v| v.get().starts_with('"'));
-        let needed =
-            |top: &Scalar<'_>, again: Option<&RawValue>| top.as_str().is_none() && is_string(again);
-        if needed(&self.key, repeated.key)
-            || needed(&self.value, repeated.value)
-            || needed(&self.description, repeated.description)
-        {
-            serde_json::from_str(data.get()).map_err(|_| ())
-        } else {
-            Ok(None)
-        }
+        let needed = |top: &Scalar<'_>, again: &Scalar<'_>| {
+            top.as_str().is_none() && again.as_str().is_some()
+        };
+        let needed = needed(&self.key, &repeated.key)
+            || needed(&self.value, &repeated.value)
+            || needed(&self.description, &repeated.description);
+        Ok(needed.then(|| SecretData {
+            key: repeated.key.into_string(),
+            value: repeated.value.into_string(),
+            description: repeated.description.into_string(),
+        }))
     }
 
     /// The record as a [`WireSecret`], each field converted as [`WireSecret`] converts it.
@@ -175,17 +175,16 @@ impl<'a> RawSecret<'a> {
     }
 }
 
-/// A secret's `data` object as [`SecretData`](locker_protocol::wire::SecretData) reads it
-/// (the same fields, each accepting anything as its lenient reading does), to check its shape
-/// without copying anything.
+/// A secret's `data` object as [`SecretData`] reads it: the same fields, each a [`Scalar`] as
+/// its lenient reading takes it, borrowed from the page until a record needs them.
 #[derive(Deserialize)]
 struct RawData<'a> {
     #[serde(default, borrow)]
-    key: Option<&'a RawValue>,
+    key: Scalar<'a>,
     #[serde(default, borrow)]
-    value: Option<&'a RawValue>,
+    value: Scalar<'a>,
     #[serde(default, borrow)]
-    description: Option<&'a RawValue>,
+    description: Scalar<'a>,
 }
 
 /// Whether a record can be used, as far as the hashes beside it tell: `Some(false)` is
