@@ -34,14 +34,7 @@ impl Locker {
         if self.known_session().is_some() {
             return None;
         }
-        let file = self.profile_cache_file()?;
-        let session = match file.read(self) {
-            Ok(session) => session?,
-            Err(why) => {
-                tracing::warn!(path = %file.path().display(), "ignoring the cached profile: {why}");
-                return None;
-            }
-        };
+        let session = self.profile_cache_file()?.read_or_ignore(self)?;
         let inner = &self.inner;
         Some(Locker {
             inner: Arc::new(Inner {
@@ -74,25 +67,15 @@ impl Locker {
 
     /// Removes the cached profile: its key failed to open what it should have.
     pub(super) fn drop_cached_profile(&self) {
-        let Some(file) = self.profile_cache_file() else {
-            return;
-        };
-        tracing::warn!(
-            path = %file.path().display(),
-            "the cached project key does not open the project's records: fetching the profile \
-             again"
-        );
-        if let Err(e) = file.remove() {
-            tracing::warn!(path = %file.path().display(), error = %e, "could not remove the cached profile");
+        if let Some(file) = self.profile_cache_file() {
+            file.drop_stale();
         }
     }
 
     /// Keeps a profile just fetched from Locker in the cache, when this client keeps one.
     pub(super) fn keep_profile(&self, session: &Session) {
-        if let Some(file) = self.profile_cache_file()
-            && let Err(e) = file.write(self, session)
-        {
-            tracing::warn!(path = %file.path().display(), error = %e, "could not write the cached profile");
+        if let Some(file) = self.profile_cache_file() {
+            file.keep(self, session);
         }
     }
 }

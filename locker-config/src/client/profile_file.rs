@@ -115,6 +115,36 @@ impl ProfileFile {
         sealed::write(&self.dir, &self.path, &self.key, &plain, "profile")
     }
 
+    /// [`read`](Self::read) for a load or a call: a file that cannot be used is ignored with a
+    /// warning (its reason, never its content).
+    pub(crate) fn read_or_ignore(&self, client: &Locker) -> Option<Session> {
+        self.read(client).unwrap_or_else(|why| {
+            tracing::warn!(path = %self.path.display(), "ignoring the cached profile: {why}");
+            None
+        })
+    }
+
+    /// [`write`](Self::write) for a load or a call: the cache only spares the next process a
+    /// request, so a failure is logged, never the caller's.
+    pub(crate) fn keep(&self, client: &Locker, session: &Session) {
+        if let Err(e) = self.write(client, session) {
+            tracing::warn!(path = %self.path.display(), error = %e, "could not write the cached profile");
+        }
+    }
+
+    /// Drops the cached profile whose project key failed to open the project's records (a MAC
+    /// failure), saying so; the caller fetches the profile again.
+    pub(crate) fn drop_stale(&self) {
+        tracing::warn!(
+            path = %self.path.display(),
+            "the cached project key does not open the project's records: fetching the profile \
+             again"
+        );
+        if let Err(e) = self.remove() {
+            tracing::warn!(path = %self.path.display(), error = %e, "could not remove the cached profile");
+        }
+    }
+
     /// Removes the file; one that is already gone is fine.
     pub(crate) fn remove(&self) -> std::io::Result<()> {
         match std::fs::remove_file(&self.path) {

@@ -114,37 +114,19 @@ async fn list_with(
     want: &Want,
     progress: Option<&AtomicBool>,
 ) -> Result<Listing> {
-    let cached = match profile.read(client) {
-        Ok(cached) => cached,
-        Err(why) => {
-            tracing::warn!(path = %profile.path().display(), "ignoring the cached profile: {why}");
-            None
-        }
-    };
-    if let Some(session) = cached {
+    if let Some(session) = profile.read_or_ignore(client) {
         match client.sync_list_as(&session, want, None, progress).await {
             Ok(listing) => {
                 client.adopt_session(session);
                 return Ok(listing);
             }
-            Err(e) if e.kind() == ErrorKind::Decryption => {
-                tracing::warn!(
-                    path = %profile.path().display(),
-                    "the cached project key does not open the listed records: fetching the \
-                     profile again"
-                );
-                if let Err(e) = profile.remove() {
-                    tracing::warn!(path = %profile.path().display(), error = %e, "could not remove the cached profile");
-                }
-            }
+            Err(e) if e.kind() == ErrorKind::Decryption => profile.drop_stale(),
             Err(e) => return Err(e),
         }
     }
     let listing = client.sync_list(want, None, progress).await?;
-    if let Some(session) = client.known_session()
-        && let Err(e) = profile.write(client, session)
-    {
-        tracing::warn!(path = %profile.path().display(), error = %e, "could not write the cached profile");
+    if let Some(session) = client.known_session() {
+        profile.keep(client, session);
     }
     Ok(listing)
 }

@@ -178,9 +178,8 @@ async fn from_locker(
         && let Some(session) = client.known_session()
         && let Some(profile) = source.profile_file()
         && !profile.path().exists()
-        && let Err(e) = profile.write(client, session)
     {
-        tracing::warn!(path = %profile.path().display(), error = %e, "could not write the cached profile");
+        profile.keep(client, session);
     }
     let result = match (early, &fallback) {
         (Some(result), _) => result,
