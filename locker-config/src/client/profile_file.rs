@@ -11,7 +11,6 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::{Locker, Session};
@@ -52,15 +51,10 @@ impl ProfileFile {
     /// The profile file of `client` in `dir`. Its name is a hash, so it says nothing about the
     /// access key.
     pub(crate) fn new(client: &Locker, dir: &Path) -> Self {
-        let mut h = Sha256::new();
-        for part in [client.api_base(), client.access_key_id(), "profile"] {
-            h.update(part.as_bytes());
-            h.update([0]);
-        }
-        let digest = h.finalize();
-        let name: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let mut name = sealed::FileName::of(client.api_base(), client.access_key_id());
+        name.part("profile");
         ProfileFile {
-            path: dir.join(format!("{name}.profile")),
+            path: dir.join(name.finish("profile")),
             dir: dir.to_owned(),
             key: client.snapshot_key(),
         }
@@ -82,13 +76,11 @@ impl ProfileFile {
         };
         let payload: Payload =
             serde_json::from_slice(&plain).map_err(|_| "its content is corrupt".to_owned())?;
-        if payload.format != FORMAT {
-            return Err("it was tampered with (format mismatch)".to_owned());
-        }
-        if payload.api_base != client.api_base() || payload.access_key_id != client.access_key_id()
-        {
-            return Err("it belongs to another Locker server or access key".to_owned());
-        }
+        sealed::check_owner(
+            payload.format,
+            (&payload.api_base, &payload.access_key_id),
+            (client.api_base(), client.access_key_id()),
+        )?;
         let key = client
             .unwrap_project_key(&payload.wrapped_key)
             .map_err(|_| "its project key does not open under this access key".to_owned())?;

@@ -11,7 +11,6 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::Records;
@@ -57,24 +56,20 @@ impl SnapshotFile {
     /// The file for this client, environment and set of keys in `dir`. Its name is a hash, so
     /// it says nothing about the project.
     pub(crate) fn new(client: &Locker, dir: &Path, want: &Want) -> Self {
-        let mut h = Sha256::new();
-        for part in [client.api_base(), client.access_key_id(), &want.environment] {
-            h.update(part.as_bytes());
-            h.update([0]);
-        }
+        let mut name = sealed::FileName::of(client.api_base(), client.access_key_id());
+        name.part(&want.environment);
         match &want.keys {
-            None => h.update(b"*"),
+            None => {
+                name.bytes(b"*");
+            }
             Some(keys) => {
                 for k in keys.iter() {
-                    h.update(k.as_bytes());
-                    h.update([0]);
+                    name.part(k);
                 }
             }
         }
-        let digest = h.finalize();
-        let name: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
         SnapshotFile {
-            path: dir.join(format!("{name}.snapshot")),
+            path: dir.join(name.finish("snapshot")),
             dir: dir.to_owned(),
             key: client.snapshot_key(),
             api_base: client.api_base().to_owned(),
@@ -98,12 +93,11 @@ impl SnapshotFile {
         };
         let payload: Payload = serde_json::from_slice(&opened.plain)
             .map_err(|_| "its content is corrupt".to_owned())?;
-        if payload.format != FORMAT {
-            return Err("it was tampered with (format mismatch)".to_owned());
-        }
-        if payload.api_base != self.api_base || payload.access_key_id != self.access_key_id {
-            return Err("it belongs to another Locker server or access key".to_owned());
-        }
+        sealed::check_owner(
+            payload.format,
+            (&payload.api_base, &payload.access_key_id),
+            (&self.api_base, &self.access_key_id),
+        )?;
         let mut records = payload.records;
         // A genuine confirmation of this very content (see `sealed::Confirm`) brings its age
         // up to date; none, or one that does not open, leaves the sealed (older) fetch time.
